@@ -1,0 +1,88 @@
+"""forecast: sourced estimates of the damage of cybercrime, honest forecasts.
+
+The public API is imported lazily so that ``import forecast`` stays light
+(no statsmodels, matplotlib or PDF engine until they are needed).
+
+Examples
+--------
+>>> import forecast
+>>> y = forecast.series("ic3")                      # doctest: +SKIP
+>>> res = forecast.fit(y, model="drift")            # doctest: +SKIP
+>>> res.forecast(horizon=6)                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from forecast.errors import (
+    ClaimError,
+    DataError,
+    ForecastError,
+    ModelError,
+    MoneyError,
+    ReportError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "datasets": "forecast.data.registry",
+    "load": "forecast.data.registry",
+    "series": "forecast.data.registry",
+    "read_series": "forecast.data.userfile",
+    "parse_money": "forecast.data.money",
+    "format_money": "forecast.data.money",
+    "to_real": "forecast.data.scale",
+    "share_of_gdp": "forecast.data.scale",
+    "fit": "forecast.models",
+    "models": "forecast.models",
+    "backtest": "forecast.evaluate",
+    "accuracy": "forecast.evaluate",
+    "fit_publishers": "forecast.claims.publishers",
+    "check_claim": "forecast.claims.check",
+    "claims": "forecast.claims.catalog",
+    "scorecard": "forecast.claims.scorecard",
+    "plots": "forecast.plots",
+}
+
+__all__ = [
+    "ClaimError",
+    "DataError",
+    "ForecastError",
+    "ModelError",
+    "MoneyError",
+    "ReportError",
+    "__version__",
+    *sorted(_LAZY),
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if name == "plots" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from forecast import plots
+    from forecast.claims.catalog import claims
+    from forecast.claims.check import check_claim
+    from forecast.claims.publishers import fit_publishers
+    from forecast.claims.scorecard import scorecard
+    from forecast.data.money import format_money, parse_money
+    from forecast.data.registry import datasets, load, series
+    from forecast.data.scale import share_of_gdp, to_real
+    from forecast.data.userfile import read_series
+    from forecast.evaluate import accuracy, backtest
+    from forecast.models import fit, models

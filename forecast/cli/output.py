@@ -1,0 +1,52 @@
+"""Printing frames on the terminal as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import TextIO
+
+import pandas as pd
+
+FORMATS = ("table", "csv", "json")
+
+
+def add_format_option(parser, default: str = "table") -> None:
+    """Add ``--format table|csv|json`` to ``parser``."""
+    parser.add_argument("--format", choices=FORMATS, default=default, help="output format (default: %(default)s)")
+
+
+def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return value
+
+
+def emit(frame: pd.DataFrame, fmt: str, out: TextIO | None = None, *, index: bool = False,
+         float_format: str | None = None) -> None:
+    """Write ``frame`` to ``out`` (stdout by default) in format ``fmt``.
+
+    Examples
+    --------
+    >>> emit(pd.DataFrame({"year": [2024], "value": [1.5]}), "csv")
+    year,value
+    2024,1.5
+    """
+    out = out or sys.stdout
+    if index:
+        frame = frame.reset_index()
+    if fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n", float_format=float_format)
+    elif fmt == "json":
+        records = [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        json.dump(records, out, indent=2)
+        out.write("\n")
+    elif fmt == "table":
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+            out.write(frame.to_string(index=False, float_format=(lambda v: float_format % v) if float_format else None))
+            out.write("\n")
+    else:  # pragma: no cover - argparse restricts choices
+        raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,112 @@
+"""Model families and :func:`fit`, the one entry point to all of them.
+
+Each family lives in its own module and returns a
+:class:`forecast.models.base.FitResult`. The registry below names them with a
+one-line description and the minimum number of observations each needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from forecast.errors import ModelError
+from forecast.models.base import FitResult, as_annual
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What :func:`models` lists about a model family."""
+
+    name: str
+    description: str
+    min_obs: int
+    consecutive: bool  # needs consecutive years (gaps are interpolated with a note)
+    target: str        # "module:function" that fits it
+
+
+REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
+    ModelSpec("linear", "straight line in levels, y = a + b*t (for comparison only)", 3, False,
+              "forecast.models.trend:fit_linear"),
+    ModelSpec("exponential", "log-linear trend, log y = a + b*t (constant growth rate), OLS", 3, False,
+              "forecast.models.trend:fit_exponential"),
+    ModelSpec("quadratic", "quadratic trend in log y (accelerating or slowing growth), OLS", 4, False,
+              "forecast.models.trend:fit_quadratic"),
+    ModelSpec("logistic", "logistic growth to an estimated capacity K, maximum likelihood on log y", 5, False,
+              "forecast.models.logistic:fit_logistic"),
+    ModelSpec("gompertz", "Gompertz growth to an estimated capacity K, maximum likelihood on log y", 5, False,
+              "forecast.models.gompertz:fit_gompertz"),
+    ModelSpec("drift", "random walk with drift on log y (drift uncertainty included)", 3, True,
+              "forecast.models.drift:fit_drift"),
+    ModelSpec("ets", "exponential smoothing ETS(A,A,N) on log y, best of several starts", 6, True,
+              "forecast.models.ets:fit_ets"),
+    ModelSpec("ets_damped", "damped-trend exponential smoothing ETS(A,Ad,N) on log y", 7, True,
+              "forecast.models.ets:fit_ets_damped"),
+    ModelSpec("arima", "ARIMA(1,1,0) with drift on log y", 5, True,
+              "forecast.models.arima:fit_arima"),
+    ModelSpec("auto", "chosen or combined from the candidates by nested rolling-origin backtest", 6, False,
+              "forecast.evaluate.auto:fit_auto"),
+)}
+
+
+def models() -> pd.DataFrame:
+    """List the model families with a one-line description and minimum length.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``model``, ``description``, ``min_obs``, ``consecutive``.
+
+    Examples
+    --------
+    >>> "drift" in set(models()["model"])
+    True
+    """
+    return pd.DataFrame([{"model": s.name, "description": s.description, "min_obs": s.min_obs,
+                          "consecutive": s.consecutive} for s in REGISTRY.values()])
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The registry entry of ``name``, or a :class:`ModelError` listing the names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ModelError(f"unknown model {name!r}; choose one of: {', '.join(REGISTRY)}") from None
+
+
+def fit(y: Any, model: str = "auto", **options: Any) -> FitResult:
+    """Fit a model to a positive annual series.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Positive annual values, indexed by a yearly ``PeriodIndex`` or by
+        integer years (converted). Gaps between years are allowed for the curve
+        families; ETS, ARIMA and drift interpolate them on the log scale and
+        say so in ``notes``.
+    model : str
+        One of :func:`models` (default ``"auto"``).
+    **options
+        Passed to the model family (e.g. ``capacity=`` for logistic).
+
+    Returns
+    -------
+    FitResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([1.0, 1.2, 1.5, 1.7, 2.1, 2.4], index=range(2015, 2021))
+    >>> res = fit(y, model="exponential")  # doctest: +SKIP
+    >>> res.forecast(horizon=2).columns.tolist()  # doctest: +SKIP
+    ['mean', 'median', 'lower_80', 'upper_80', 'lower_95', 'upper_95', 'model']
+    """
+    spec = get_spec(model)
+    y = as_annual(y)
+    if len(y) < spec.min_obs:
+        raise ModelError(f"model {model!r} needs at least {spec.min_obs} observations; the series has {len(y)}")
+    module, func = spec.target.split(":")
+    return getattr(importlib.import_module(module), func)(y, **options)

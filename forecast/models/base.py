@@ -1,0 +1,280 @@
+"""The one result type every model returns, and input coercion.
+
+A model family is a function ``fit_<family>(y, **options) -> FitResult``
+where ``y`` is an annual series already checked by :func:`as_annual`. A
+:class:`FitResult` subclass implements two methods:
+
+- ``_predictive(years)`` -> :class:`forecast.intervals.Predictive`: the
+  marginal predictive distribution for each future year, including parameter
+  uncertainty and residual noise;
+- ``_simulate(years, n, rng)`` -> array ``(n, len(years))`` of joint sample
+  paths in the result's working space (``log`` or ``level``), drawn with
+  parameter uncertainty too.
+
+Everything users see (``forecast``, ``simulate``, ``summary``, ``plot``) is
+built here, so evaluation, claims, plots and the report never branch on the
+model family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import DataError, ModelError
+from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
+
+__all__ = ["FitResult", "as_annual", "fill_gaps_log", "future_years", "years_of"]
+
+
+def as_annual(y: Any, name: str = "series") -> pd.Series:
+    """Return ``y`` as a float ``pd.Series`` on an annual ``PeriodIndex``.
+
+    Accepts a Series indexed by a yearly ``PeriodIndex``, by integer years, by
+    year-like strings or by timestamps (converted, not rejected). Values must
+    be positive and finite and years unique; ``attrs`` (e.g. the unit) are
+    kept.
+
+    Examples
+    --------
+    >>> s = as_annual(pd.Series([1.0, 2.0], index=[2020, 2021]))
+    >>> s.index
+    PeriodIndex(['2020', '2021'], dtype='period[Y-DEC]', name='year')
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(f"{name}: expected one column of values, got {y.shape[1]} columns")
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        raise DataError(f"{name}: expected a pandas Series of annual values, got {type(y).__name__}")
+    attrs = dict(y.attrs)
+    idx = y.index
+    try:
+        if isinstance(idx, pd.PeriodIndex):
+            if not idx.freqstr.startswith("Y") and not idx.freqstr.startswith("A"):
+                raise DataError(f"{name}: index has frequency {idx.freqstr!r}; annual data is needed")
+            years = [p.year for p in idx]
+        elif isinstance(idx, pd.DatetimeIndex):
+            years = list(idx.year)
+        else:
+            years = []
+            for v in idx:
+                fv = float(v)
+                if not fv.is_integer():
+                    raise DataError(f"{name}: index value {v!r} is not a whole year")
+                years.append(int(fv))
+    except (TypeError, ValueError):
+        raise DataError(f"{name}: index value(s) cannot be read as years: {list(idx[:3])!r}") from None
+    try:
+        values = pd.to_numeric(pd.Series(y.to_numpy()), errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"{name}: values are not numeric") from None
+    out = pd.Series(values, index=year_index(years), name=y.name).sort_index()
+    dup = out.index[out.index.duplicated()]
+    if len(dup):
+        raise DataError(f"{name}: year {dup[0].year} appears more than once")
+    bad = out[~np.isfinite(out.to_numpy()) | (out.to_numpy() <= 0)]
+    if len(bad):
+        raise DataError(f"{name}: value for {bad.index[0].year} is {bad.iloc[0]!r}; values must be positive and finite")
+    if len(out) == 0:
+        raise DataError(f"{name}: the series is empty")
+    out.attrs.update(attrs)
+    return out
+
+
+def years_of(y: pd.Series) -> np.ndarray:
+    """Integer years of an annual series."""
+    return np.array([p.year for p in y.index], dtype=int)
+
+
+def future_years(last_year: int, horizon: int | None = None, until: int | None = None) -> pd.PeriodIndex:
+    """Years after ``last_year``: ``horizon`` of them, or through ``until``."""
+    if (horizon is None) == (until is None):
+        raise ModelError("give exactly one of horizon= or until=")
+    if until is not None:
+        until = int(until)
+        if until <= last_year:
+            raise ModelError(f"until={until} must be after the last observed year {last_year}")
+        horizon = until - last_year
+    horizon = int(horizon)
+    if horizon < 1:
+        raise ModelError(f"horizon must be at least 1, got {horizon}")
+    return year_index(range(last_year + 1, last_year + horizon + 1))
+
+
+def fill_gaps_log(y: pd.Series) -> tuple[pd.Series, list[int]]:
+    """Fill missing years by linear interpolation on the log scale.
+
+    Returns the consecutive series and the list of years that were filled.
+    """
+    yrs = years_of(y)
+    full = np.arange(yrs.min(), yrs.max() + 1)
+    missing = sorted(set(full) - set(yrs))
+    if not missing:
+        return y, []
+    logv = np.interp(full, yrs, np.log(y.to_numpy()))
+    out = pd.Series(np.exp(logv), index=year_index(full), name=y.name)
+    out.attrs.update(y.attrs)
+    return out, [int(m) for m in missing]
+
+
+class FitResult:
+    """A fitted model: parameters, fit, forecasts with intervals, sample paths.
+
+    Subclasses set the attributes below in ``__init__`` and implement
+    ``_predictive`` and ``_simulate``.
+
+    Attributes
+    ----------
+    model : str
+        The model's name as given to :func:`forecast.fit` (``"exponential"``, ...).
+    y : pd.Series
+        The observed series (annual ``PeriodIndex``); its unit is ``attrs["unit"]``.
+    params : pd.DataFrame
+        One row per parameter with ``estimate``, ``std_err`` and ``identified``;
+        an unidentified parameter has ``identified=False`` and NaN numbers.
+    fitted : pd.Series
+        In-sample fitted values (medians) on the scale of ``y``.
+    residuals : pd.Series
+        In-sample residuals in the working space (log scale for log models).
+    aicc : float or None
+        Small-sample AIC where defined (comparable only between models of the
+        same response on the same observations).
+    notes : list of str
+        What a user must know (capacity not identified, a gap interpolated, a
+        fallback taken).
+    space : str
+        ``"log"`` or ``"level"``: where the model's errors are additive.
+    options : dict
+        The options the model was fitted with (for refitting in backtests).
+    """
+
+    model: str = ""
+    space: str = "log"
+
+    def __init__(self, y: pd.Series, *, params: pd.DataFrame, fitted: pd.Series, residuals: pd.Series,
+                 aicc: float | None = None, notes: Sequence[str] = (), options: dict | None = None,
+                 model: str | None = None) -> None:
+        self.y = y
+        if model is not None:
+            self.model = model
+        params = params.copy()
+        if "identified" not in params:
+            params["identified"] = True
+        self.params = params[["estimate", "std_err", "identified"]]
+        self.fitted = fitted
+        self.residuals = residuals
+        self.aicc = aicc
+        self.notes = list(notes)
+        self.options = dict(options or {})
+
+    # ------------------------------------------------------------------ API
+    @property
+    def unit(self) -> str:
+        """Unit of the series and of every forecast (e.g. ``"USD"``)."""
+        return str(self.y.attrs.get("unit", ""))
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations the model was fitted to."""
+        return int(len(self.y))
+
+    @property
+    def last_year(self) -> int:
+        """Last observed year."""
+        return int(self.y.index[-1].year)
+
+    def predictive(self, horizon: int | None = None, until: int | None = None) -> Predictive:
+        """Predictive distribution for each of the next years (see :class:`Predictive`)."""
+        return self._predictive(future_years(self.last_year, horizon, until))
+
+    def forecast(self, horizon: int | None = None, until: int | None = None,
+                 levels: Sequence[float] = DEFAULT_LEVELS) -> pd.DataFrame:
+        """Forecast frame in the package's interval schema.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Number of years after the last observation.
+        until : int, optional
+            Last year to forecast (instead of ``horizon``).
+        levels : sequence of float
+            Interval levels in percent.
+
+        Returns
+        -------
+        pd.DataFrame
+            Indexed by year; ``mean`` (bias-adjusted), ``median``,
+            ``lower_L``/``upper_L`` per level, ``model``; unit in ``attrs``.
+        """
+        levels = check_levels(levels)
+        frame = self.predictive(horizon, until).to_frame(levels, model=self.model, unit=self.unit)
+        frame.attrs["notes"] = list(self.notes)
+        return frame
+
+    def simulate(self, horizon: int, n: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+        """Joint sample paths of the next ``horizon`` years.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of future years.
+        n : int
+            Number of paths.
+        seed : int
+            Seed of the random generator: the same seed gives the same paths.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index: years; columns: path number; values on the scale of ``y``.
+        """
+        years = future_years(self.last_year, horizon)
+        if int(n) < 1:
+            raise ModelError(f"n must be at least 1, got {n}")
+        rng = np.random.default_rng(seed)
+        w = np.asarray(self._simulate(years, int(n), rng), dtype=float)
+        values = np.exp(w) if self.space == "log" else np.maximum(w, 0.0)
+        frame = pd.DataFrame(values.T, index=years)
+        frame.attrs["unit"] = self.unit
+        frame.attrs["model"] = self.model
+        return frame
+
+    def summary(self) -> str:
+        """A readable summary: the model, the data, the parameters and the notes."""
+        yrs = years_of(self.y)
+        lines = [f"Model: {self.model}    (errors additive on the {self.space} scale)",
+                 f"Data: {self.nobs} observations, {yrs[0]}-{yrs[-1]}" + (f", unit {self.unit}" if self.unit else "")]
+        if self.aicc is not None and np.isfinite(self.aicc):
+            lines.append(f"AICc: {self.aicc:.2f}")
+        lines.append("")
+        lines.append(f"{'parameter':<16}{'estimate':>14}{'std. error':>14}")
+        for name, row in self.params.iterrows():
+            if not row["identified"]:
+                lines.append(f"{name:<16}{'not identified by the data':>28}")
+            else:
+                se = "" if not np.isfinite(row["std_err"]) else f"{row['std_err']:.4g}"
+                lines.append(f"{name:<16}{row['estimate']:>14.6g}{se:>14}")
+        if self.notes:
+            lines.append("")
+            lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.model!r}: {self.nobs} obs, last year {self.last_year}>"
+
+    def plot(self, horizon: int = 6, levels: Sequence[float] = DEFAULT_LEVELS, **kwargs: Any):
+        """Fan chart of the history and the forecast (see :func:`forecast.plots.fan_chart`)."""
+        from forecast.plots import fan_chart
+
+        return fan_chart(self.y, self.forecast(horizon=horizon, levels=levels), **kwargs)
+
+    # ------------------------------------------------- subclass obligations
+    def _predictive(self, years: pd.PeriodIndex) -> Predictive:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
