@@ -1,0 +1,103 @@
+"""Small helpers shared by the trend, drift, ETS and ARIMA families."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ModelError
+from forecast.intervals import Predictive
+from forecast.models.base import as_annual, fill_gaps_log, years_of
+
+GAP_POLICIES = ("interpolate", "refuse")
+
+# A log-scale residual standard deviation below this is rounding noise: the
+# series follows the model exactly and no interval can be estimated from it.
+MIN_LOG_SIGMA = 1e-8
+
+
+def prepare(y: pd.Series, model: str, min_obs: int) -> pd.Series:
+    """Coerce ``y`` to an annual series and check it has ``min_obs`` points."""
+    y = as_annual(y)
+    if len(y) < min_obs:
+        raise ModelError(f"model {model!r} needs at least {min_obs} observations; the series has {len(y)}")
+    return y
+
+
+def consecutive(y: pd.Series, model: str, gaps: str) -> tuple[pd.Series, list[str]]:
+    """Return ``y`` on consecutive years, interpolating gaps on the log scale.
+
+    ``gaps="interpolate"`` fills missing years by log-linear interpolation and
+    returns a note naming them; ``gaps="refuse"`` raises :class:`ModelError`
+    naming the missing years instead.
+    """
+    if gaps not in GAP_POLICIES:
+        raise ModelError(f"gaps={gaps!r} is not one of {', '.join(GAP_POLICIES)}")
+    filled, missing = fill_gaps_log(y)
+    if not missing:
+        return y, []
+    listed = ", ".join(str(m) for m in missing)
+    if gaps == "refuse":
+        raise ModelError(f"model {model!r} needs consecutive years; missing: {listed} "
+                         "(pass gaps='interpolate' to fill them on the log scale)")
+    one = len(missing) == 1
+    return filled, [f"missing {'year' if one else 'years'} {listed} filled by linear interpolation of log values "
+                    f"({model!r} needs consecutive years); the filled "
+                    f"{'year counts' if one else 'years count'} as data"]
+
+
+def params_frame(names: Sequence[str], estimate: Sequence[float], std_err: Sequence[float]) -> pd.DataFrame:
+    """Parameter table with ``estimate``, ``std_err`` and ``identified``."""
+    return pd.DataFrame({"estimate": np.asarray(estimate, dtype=float),
+                         "std_err": np.asarray(std_err, dtype=float),
+                         "identified": True}, index=pd.Index(list(names), name="parameter"))
+
+
+def aicc(llf: float, k: int, n: int) -> float | None:
+    """Small-sample AIC, ``None`` when ``n - k - 1 <= 0`` (undefined)."""
+    if n - k - 1 <= 0 or not np.isfinite(llf):
+        return None
+    return float(-2 * llf + 2 * k + 2 * k * (k + 1) / (n - k - 1))
+
+
+def check_sigma(sigma: float, model: str, what: str = "residual") -> None:
+    """Refuse a zero (rounding-level) log-scale noise: intervals would be empty."""
+    if not np.isfinite(sigma) or sigma < MIN_LOG_SIGMA:
+        raise ModelError(f"model {model!r}: the {what} standard deviation is {sigma:.3g}; the series follows "
+                         "the model exactly, so no prediction interval can be estimated from it")
+
+
+def checked(pred: Predictive, model: str) -> Predictive:
+    """Return ``pred`` after checking its quantiles and mean are finite and positive.
+
+    A model that extrapolates to overflow (or, in levels, far below zero)
+    raises :class:`ModelError` rather than returning numbers that mean nothing.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        vals = np.vstack([pred.quantile(q) for q in (0.005, 0.5, 0.995)] + [pred.mean()])
+    bad = ~np.isfinite(vals) | (vals <= 0)
+    if bad.any():
+        year = pred.years[np.argmax(bad.any(axis=0))].year
+        raise ModelError(f"model {model!r}: the forecast for {year} is not a finite positive number "
+                         "(the model extrapolates beyond what it can represent for this series)")
+    return pred
+
+
+def year_offsets(y: pd.Series, years: pd.PeriodIndex) -> np.ndarray:
+    """Steps ahead of the last observed year for each of ``years`` (1, 2, ...)."""
+    return np.array([p.year for p in years], dtype=int) - int(years_of(y)[-1])
+
+
+def draw_normals(rng: np.random.Generator, n: int, h: int) -> np.ndarray:
+    """``(n, h)`` standard normals drawn one year at a time.
+
+    Drawing column by column keeps the first years' draws identical whatever
+    the horizon, so ``forecast(horizon=3)`` and ``forecast(horizon=6)`` agree
+    on the years they share.
+    """
+    out = np.empty((n, h))
+    for j in range(h):
+        out[:, j] = rng.standard_normal(n)
+    return out
