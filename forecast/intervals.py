@@ -71,8 +71,14 @@ def interval_columns(levels: Sequence[float]) -> list[str]:
 
 def year_index(years: Iterable) -> pd.PeriodIndex:
     """Annual ``PeriodIndex`` named ``year`` from ints, Periods or timestamps."""
-    idx = pd.PeriodIndex([pd.Period(y, freq="Y") if not isinstance(y, pd.Period) else y.asfreq("Y") for y in years],
-                         freq="Y")
+    def one(y):
+        if isinstance(y, pd.Period):
+            return y.asfreq("Y")
+        if isinstance(y, (int, np.integer)):  # an integer is a calendar year (pandas 3 reads it as an ordinal)
+            return pd.Period(str(int(y)), freq="Y")
+        return pd.Period(y, freq="Y")
+
+    idx = pd.PeriodIndex([one(y) for y in years], freq="Y")
     return idx.rename("year")
 
 
