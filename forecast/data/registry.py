@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast.data._years import annual_index
 from forecast.errors import DataError
 
 #: Controlled vocabulary of the ``measure`` column of ``global_estimates``:
@@ -243,7 +244,7 @@ def load(name: str) -> pd.DataFrame:
 def _annual(values: pd.Series, years: pd.Series, *, name: str, unit: str, label: str, source: str) -> pd.Series:
     keep = values.notna().to_numpy()
     yrs = [int(y) for y in years[keep]]
-    idx = pd.PeriodIndex([pd.Period(y, freq="Y") for y in yrs], freq="Y", name="year")
+    idx = annual_index(yrs)
     out = pd.Series(values[keep].to_numpy(dtype=float), index=idx, name=name).sort_index()
     present = {p.year for p in out.index}
     gaps = [y for y in range(min(present), max(present) + 1) if y not in present] if present else []

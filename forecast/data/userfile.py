@@ -31,6 +31,7 @@ import re
 import pandas as pd
 
 from forecast.data.money import parse_money
+from forecast.data._years import annual_index
 from forecast.errors import DataError, MoneyError
 
 #: the fewest data rows any model in the package needs
@@ -103,10 +104,10 @@ def _parse_value(cell: str, where: str) -> tuple[float, bool]:
             try:
                 value = parse_money(s)
                 money = True
-            except MoneyError as exc:
+            except MoneyError as exc:  # e.g. 'abc', '3 lakh', '5 EUR'
                 if "negative" in str(exc):
                     raise DataError(f"{where}: the value {s!r} is negative; values must be positive") from None
-                raise DataError(f"{where}: {s!r} is not a number ({exc})") from None
+                raise DataError(f"{where}: {s!r} is not a number") from None
     if math.isnan(value):
         raise DataError(f"{where}: the value is NaN; every year given needs a value")
     if math.isinf(value):
@@ -211,7 +212,7 @@ def read_series(path: str | os.PathLike, year: str = "year", value: str = "value
             f"{where}, line {last}, column {value!r}: {len(years)} data row{'s' if len(years) != 1 else ''}; "
             f"at least {MIN_ROWS} are needed by any model"
         )
-    idx = pd.PeriodIndex([pd.Period(y, freq="Y") for y in years], freq="Y", name="year")
+    idx = annual_index(years)
     out = pd.Series(values, index=idx, name=value, dtype=float).sort_index()
     present = set(years)
     gaps = [y for y in range(min(years), max(years) + 1) if y not in present]
