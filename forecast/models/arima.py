@@ -57,7 +57,7 @@ def exact_loglike(d: np.ndarray, phi: float, delta: float, sigma2: float) -> flo
     Examples
     --------
     >>> round(exact_loglike(np.array([0.1, 0.3, 0.2]), 0.0, 0.2, 0.01), 4)
-    1.5558
+    3.1509
     """
     z, x = _transform(np.asarray(d, dtype=float), np.array([phi]))
     e = z[0] - x[0] * delta
