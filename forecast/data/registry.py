@@ -295,7 +295,7 @@ def series(name: str, *, column: str | None = None, revised: bool = False, crime
     >>> y = series("ic3")
     >>> 2010 in [p.year for p in y.index], y.attrs["gaps"]
     (False, [2010])
-    >>> round(series("ic3", revised=True)["2016"] / 1e9, 4)
+    >>> float(round(series("ic3", revised=True)["2016"] / 1e9, 4))
     1.4507
     >>> series("ic3_by_crime_type", crime_type="BEC").attrs["unit"]
     'USD'

@@ -1,0 +1,127 @@
+"""python -m forecast data list|show|check."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from forecast.cli import main
+from forecast.data.registry import DATASETS, load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list(capsys):
+    code, out, err = run(capsys, "data", "list")
+    assert code == 0 and err == ""
+    for name in DATASETS:
+        assert name in out
+    assert "2001-2024" in out
+
+
+def test_list_json(capsys):
+    code, out, _ = run(capsys, "data", "list", "--format", "json")
+    rows = json.loads(out)
+    assert {r["name"] for r in rows} == set(DATASETS)
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_show_csv_round_trips(capsys, name):
+    code, out, _ = run(capsys, "data", "show", name, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    frame = load(name)
+    assert len(rows) == len(frame)
+    assert list(rows[0]) == list(frame.columns)
+
+
+def test_show_values_are_printed_in_full(capsys):
+    _, out, _ = run(capsys, "data", "show", "ic3", "--format", "csv")
+    rows = {r["year"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["2012"]["losses_usd"] == "525441110"
+    assert rows["2016"]["revised_losses_usd"] == "1450700000"
+    assert rows["2010"]["losses_usd"] == ""
+    _, table, _ = run(capsys, "data", "show", "ic3")
+    assert "16600000000" in table and "e+" not in table
+
+
+def test_show_json_has_nulls_for_missing(capsys):
+    _, out, _ = run(capsys, "data", "show", "global_estimates", "--format", "json")
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["juniper-2017"]["target_year"] is None
+    assert rows["juniper-2017"]["first_year"] == 2017
+    assert rows["csis-mcafee-2014"]["point_usd_bn"] == 445.0
+
+
+def test_show_unknown_dataset(capsys):
+    code, out, err = run(capsys, "data", "show", "nope")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "unknown dataset 'nope'" in err and "global_estimates" in err
+
+
+def test_check_good_file(capsys, tmp_path):
+    p = tmp_path / "mine.csv"
+    p.write_text('year,loss\n2019,3.5e9\n2020,4.2e9\n2022,10.3e9\n2023,12.5e9\n', encoding="utf-8")
+    code, out, err = run(capsys, "data", "check", str(p), "--year-column", "year", "--value-column", "loss",
+                         "--unit", "USD")
+    assert code == 0 and err == ""
+    assert "2019-2023, 4 values" in out
+    assert "gaps:    2021" in out
+    assert "min:     $3.5bn (2019)" in out
+    assert "max:     $12.5bn (2023)" in out
+
+
+def test_check_counts_without_money_unit(capsys, tmp_path):
+    p = tmp_path / "counts.csv"
+    p.write_text("yr,n\n2019,467361\n2020,791790\n2021,847376\n", encoding="utf-8")
+    code, out, _ = run(capsys, "data", "check", str(p), "--year-column", "yr", "--value-column", "n")
+    assert code == 0
+    assert "gaps:    none" in out and "min:     467,361 (2019)" in out and "$" not in out
+
+
+def test_check_bad_file_one_line_exit_2(capsys, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("year,loss\n2019,3.5\n2020,-1\n2021,4\n", encoding="utf-8")
+    code, out, err = run(capsys, "data", "check", str(p), "--year-column", "year", "--value-column", "loss")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert f"{p}, line 3, column 'loss'" in err and "negative" in err
+
+
+def test_check_missing_file_subprocess_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "forecast", "data", "check", str(tmp_path / "missing.csv"),
+         "--year-column", "year", "--value-column", "v"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "file not found" in proc.stderr
+
+
+@pytest.mark.parametrize("sub", ["list", "show", "check"])
+def test_help(capsys, sub):
+    with pytest.raises(SystemExit) as info:
+        main(["data", sub, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage:" in out and f"data {sub}" in out
+
+
+def test_data_without_subcommand_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["data"])
+    assert info.value.code == 2
