@@ -1,0 +1,117 @@
+"""Which rows of the global estimates enter the multi-publisher model, and why.
+
+Rules, applied in this order (the first that applies gives the reason):
+
+1. ``kind == "forecast"``: a figure that was a forecast when published is a
+   claim to test (:func:`forecast.check_claim`, :func:`forecast.scorecard`),
+   not an observation of the year it names.
+2. ``measure`` other than the annual total cost (default ``total_cost``):
+   cumulative multi-year totals, criminal revenues, scenario impacts,
+   data-breach costs, per-breach costs, direct GDP costs from a macro model,
+   survey-sample totals and rows without a headline figure measure something
+   else.
+3. No single target year or no figure.
+4. Echoes. A statement whose ``likely_origin`` is another publisher's row
+   repeats that figure (counting it twice would double its weight), and
+   statements by Russian officials (``Russian MFA``, ``Russian Government``)
+   relay figures attributed to others ("analysts", "the WEF") without a
+   method: they are treated as echoes, not measurements. Their forecasts stay
+   in :func:`forecast.claims` as claims to test.
+5. Superseded vintages: when one publisher gives several figures for the same
+   year, only the latest publication is kept (the earlier figure is the same
+   publisher's superseded estimate, not an independent measurement).
+6. Publishers left out by the user (``include_publishers`` /
+   ``exclude_publishers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+FIT_MEASURES: tuple[str, ...] = ("total_cost",)
+
+ECHO_PUBLISHERS: tuple[str, ...] = ("Russian MFA", "Russian Government")
+
+MEASURE_REASONS: dict[str, str] = {
+    "cumulative_total": "a cumulative multi-year total, not an annual figure",
+    "criminal_revenue": "criminal revenues, not the cost to victims and the economy",
+    "scenario_impact": "a scenario's aggregate economic impact, not an annual cost of cybercrime",
+    "data_breach_cost": "the cost of data breaches only, not the total cost of cybercrime",
+    "per_breach_cost": "an average cost per breach, not a global total",
+    "direct_gdp_cost": "a direct GDP cost from a macroeconomic model, not the total cost",
+    "survey_sample_total": "a total over a survey's sample of firms, not a global figure",
+    "no_headline_figure": "no headline global figure",
+}
+
+REASON_FORECAST = "a forecast when published: a claim to test, not an observation"
+REASON_ECHO_OFFICIAL = ("a Russian official statement relaying figures attributed to others without a method: "
+                        "an echo, not a measurement")
+
+
+def _norm(names: Iterable[str] | str | None) -> set[str] | None:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    return {str(n) for n in names}
+
+
+def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES,
+                    include_publishers: Iterable[str] | str | None = None,
+                    exclude_publishers: Iterable[str] | str | None = None,
+                    echo_publishers: Iterable[str] = ECHO_PUBLISHERS) -> pd.DataFrame:
+    """Every row of ``est`` (from :func:`forecast.claims._data.estimates`) with ``included`` and ``reason``.
+
+    Examples
+    --------
+    >>> from forecast.claims._data import estimates
+    >>> t = inclusion_table(estimates())          # doctest: +SKIP
+    >>> t.loc[~t["included"], "reason"].iloc[0]  # doctest: +SKIP
+    """
+    measures = set(measures)
+    echo_publishers = set(echo_publishers)
+    inc = _norm(include_publishers)
+    exc = _norm(exclude_publishers) or set()
+    by_id = est.set_index("id")
+    reasons: list[str | None] = []
+    for _, r in est.iterrows():
+        reason = None
+        if r["kind"] == "forecast":
+            reason = REASON_FORECAST
+        elif r["measure"] not in measures:
+            reason = MEASURE_REASONS.get(r["measure"], f"measures {r['measure']!r}, not the annual total cost")
+        elif pd.isna(r["year"]):
+            reason = "no single target year"
+        elif not np.isfinite(r["value_usd"]) or r["value_usd"] <= 0:
+            reason = "no figure"
+        else:
+            others = [o for o in r["origin_ids"] if o in by_id.index and by_id.loc[o, "publisher"] != r["publisher"]]
+            if others:
+                src = by_id.loc[others[0]]
+                reason = (f"an echo: repeats {src['publisher']} ({int(src['published_year'])}), "
+                          f"row {others[0]}, its likely origin")
+            elif r["publisher"] in echo_publishers:
+                reason = REASON_ECHO_OFFICIAL
+        reasons.append(reason)
+    table = est[["id", "publisher", "published_year", "year", "kind", "measure", "value_usd",
+                 "low_usd", "high_usd"]].copy()
+    table["reason"] = reasons
+    # superseded vintages among the rows still in
+    alive = table["reason"].isna()
+    for (_pub, _yr), grp in table[alive].groupby(["publisher", "year"]):
+        if len(grp) > 1:
+            order = grp.sort_values(["published_year"], kind="stable")
+            keep = order.index[-1]
+            for i in order.index[:-1]:
+                table.loc[i, "reason"] = f"superseded by the publisher's later vintage, row {table.loc[keep, 'id']}"
+    for i in table.index[table["reason"].isna()]:
+        pub = table.loc[i, "publisher"]
+        if pub in exc or (inc is not None and pub not in inc):
+            table.loc[i, "reason"] = "publisher left out by the user"
+    table["included"] = table["reason"].isna()
+    table["reason"] = table["reason"].fillna("an annual estimate of the total cost: fitted")
+    return table[["id", "publisher", "published_year", "year", "kind", "measure", "value_usd", "low_usd",
+                  "high_usd", "included", "reason"]]

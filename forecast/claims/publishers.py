@@ -1,0 +1,512 @@
+"""Several publishers, one unknown quantity: the multi-publisher measurement model.
+
+Global "cost of cybercrime" figures from different publishers differ by an
+order of magnitude for the same year. :func:`fit_publishers` fits them
+together::
+
+    log E[p, t] = log L(t) + b[p] + e,    e ~ N(0, s[p]**2 + v[p, t])
+
+- ``L(t)`` is the latent level, a growth curve: ``"exponential"`` (log-linear,
+  constant growth rate) or ``"quadratic"`` (quadratic in log: accelerating or
+  slowing growth);
+- ``b[p]`` is publisher ``p``'s systematic offset relative to the reference
+  publisher (``b[reference] = 0``), so ``L(t)`` is on the reference's scale;
+- ``s[p]`` is publisher ``p``'s own noise sd (log scale). A publisher with
+  fewer than ``min_rows`` (default 3) included rows cannot estimate it (its
+  offset absorbs one row entirely); it takes the row-weighted mean noise
+  variance of the publishers that can (``noise="common"`` gives everyone one
+  sd);
+- ``v[p, t]`` is the variance implied by a published low-high range, read as a
+  90% interval: ``sd = (log high - log low) / 3.29``. A row with only a low and
+  a high figure uses their geometric midpoint as its point.
+
+Estimation is maximum likelihood (L-BFGS-B from fixed starting points, so the
+result is deterministic); standard errors come from the inverse Hessian of the
+log-likelihood. Predictive distributions on a publisher's scale are Normal on
+the log scale with the variance of the fitted curve plus offset (parameter
+uncertainty, delta method, exact for the linear part) plus the variance of a
+new figure from that publisher: its noise variance plus the mean variance its
+published ranges implied (a new figure is as uncertain as its past ones). Money is in US$ (``unit == "USD"``): the dataset's US$ bn
+figures are multiplied by 1e9.
+
+Which rows enter is decided from the dataset's ``kind`` and ``measure`` and
+shown in :attr:`PublisherFit.inclusion` (rules in
+:mod:`forecast.claims._inclusion`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecast.claims import _data
+from forecast.claims._format import money, rate
+from forecast.claims._inclusion import FIT_MEASURES, inclusion_table
+from forecast.claims._mle import CoreFit, design, fit_core, noise_map
+from forecast.errors import ClaimError, ModelError
+from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
+from forecast.models.base import future_years
+
+__all__ = ["CURVES", "PublisherFit", "fit_publishers"]
+
+CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
+Z95 = stats.norm.ppf(0.975)
+
+
+def _range_var(low: np.ndarray, high: np.ndarray, level: float) -> np.ndarray:
+    z = stats.norm.ppf(0.5 + level / 200)
+    ok = np.isfinite(low) & np.isfinite(high) & (low > 0) & (high > low)
+    sd = np.where(ok, (np.log(np.where(ok, high, 1.0)) - np.log(np.where(ok, low, 1.0))) / (2 * z), 0.0)
+    return sd**2
+
+
+class PublisherFit:
+    """Result of :func:`fit_publishers`.
+
+    Attributes
+    ----------
+    model : str
+        ``"publishers:<curve>"``.
+    unit : str
+        ``"USD"``.
+    reference : str
+        The publisher whose scale the latent level ``L(t)`` is on.
+    publishers : list of str
+        Publishers with included rows, the reference first.
+    inclusion : pd.DataFrame
+        Every row of the input with ``included`` and the ``reason``.
+    data : pd.DataFrame
+        The included rows with ``log_value``, ``range_sd``, ``fitted_usd`` (median
+        on the row's publisher scale) and ``residual`` (log scale).
+    params : pd.DataFrame
+        ``estimate``, ``std_err``, ``identified`` of every parameter (log scale).
+    notes : list of str
+        What a user must know about this fit.
+    """
+
+    unit = "USD"
+
+    def __init__(self, *, core: CoreFit, curve: str, reference: str, publishers: list[str], data: pd.DataFrame,
+                 inclusion: pd.DataFrame, t_center: float, options: dict[str, Any], notes: list[str]):
+        self._core = core
+        self.curve = curve
+        self.degree = CURVES[curve]
+        self.model = f"publishers:{curve}"
+        self.reference = reference
+        self.publishers = publishers
+        self.inclusion = inclusion
+        self.t_center = t_center
+        self.options = options
+        self.notes = list(notes) + list(core.notes)
+        self.loglik = core.loglik
+        years = data["year"].astype(int)
+        self.first_year = int(years.min())
+        self.last_year = int(years.max())
+        pub_idx = data["publisher"].map({p: i for i, p in enumerate(publishers)}).to_numpy()
+        X = design(years.to_numpy(), pub_idx, len(publishers), self.degree, t_center)
+        fitted_log = X @ core.beta
+        data = data.copy()
+        data["fitted_usd"] = np.exp(fitted_log)
+        data["residual"] = data["log_value"] - fitted_log
+        self.data = data
+        self.params = self._params()
+
+    # ----------------------------------------------------------- internals
+    def _param_names(self) -> list[str]:
+        names = ["level"] + (["growth"] if self.degree >= 1 else []) + (["curvature"] if self.degree >= 2 else [])
+        names += [f"offset[{p}]" for p in self.publishers[1:]]
+        own = [p for p in range(len(self.publishers)) if self._core.noise_map[p].max() == 1.0
+               and self._core.noise_map[p].sum() == 1.0]
+        if self._core.noise_map.shape[1] == 1 and len(own) != 1:
+            names += ["log_noise_sd[common]"]
+        else:
+            names += [f"log_noise_sd[{self.publishers[p]}]" for p in own]
+        return names
+
+    def _params(self) -> pd.DataFrame:
+        core = self._core
+        est = np.concatenate([core.beta, core.phi])
+        se = np.sqrt(np.diag(core.cov))
+        ident = np.isfinite(se)
+        return pd.DataFrame({"estimate": est, "std_err": se, "identified": ident}, index=self._param_names())
+
+    def _pub_index(self, publisher: str | None) -> int:
+        if publisher is None:
+            return 0
+        for i, p in enumerate(self.publishers):
+            if p.casefold() == str(publisher).casefold():
+                return i
+        raise ClaimError(f"unknown publisher {publisher!r}: the model has a scale for "
+                         f"{', '.join(self.publishers)}")
+
+    def publisher_name(self, publisher: str | None) -> str:
+        """The canonical name of ``publisher`` (the reference when ``None``)."""
+        return self.publishers[self._pub_index(publisher)]
+
+    def _x(self, years: np.ndarray, p: int) -> np.ndarray:
+        return design(np.asarray(years, dtype=float), np.full(len(years), p), len(self.publishers),
+                      self.degree, self.t_center)
+
+    def noise_sd(self, publisher: str | None = None) -> float:
+        """Noise sd ``s[p]`` (log scale) of a publisher's figures around its scaled curve."""
+        return float(np.sqrt(self._core.noise_var()[self._pub_index(publisher)]))
+
+    def range_sd(self, publisher: str | None = None) -> float:
+        """Root mean range variance ``sqrt(mean v[p, t])`` of a publisher's included rows (0 without ranges)."""
+        name = self.publisher_name(publisher)
+        v = self.data.loc[self.data["publisher"] == name, "range_sd"].to_numpy() ** 2
+        return float(np.sqrt(v.mean())) if len(v) else 0.0
+
+    def figure_sd(self, publisher: str | None = None) -> float:
+        """Sd (log scale) of a new figure around the publisher's scaled curve: ``sqrt(s[p]**2 + mean v[p])``.
+
+        A new figure is taken to be as uncertain as the publisher's past ones:
+        its own noise plus the average variance its published ranges implied.
+        """
+        return float(np.hypot(self.noise_sd(publisher), self.range_sd(publisher)))
+
+    # ------------------------------------------------------------- results
+    @property
+    def offsets(self) -> pd.DataFrame:
+        """Each publisher's figures as a multiple of the reference's, with a 95% interval.
+
+        Columns: ``publisher``, ``ratio`` (exp of the offset), ``lower_95``,
+        ``upper_95``, ``n_rows``, ``first_year``, ``last_year``, ``noise_sd``
+        (log scale), ``range_sd`` (root mean variance of its published ranges),
+        ``noise`` (``"own"`` or how it was pooled), ``statement``.
+        """
+        core = self._core
+        k0 = self.degree + 1
+        rows = []
+        counts = self.data["publisher"].value_counts()
+        own_map = core.noise_map
+        for i, p in enumerate(self.publishers):
+            sub = self.data[self.data["publisher"] == p]
+            if i == 0:
+                ratio, lo, hi = 1.0, np.nan, np.nan
+                statement = f"{p} is the reference scale"
+            else:
+                b = core.beta[k0 + i - 1]
+                se = np.sqrt(core.cov[k0 + i - 1, k0 + i - 1])
+                ratio, lo, hi = np.exp(b), np.exp(b - Z95 * se), np.exp(b + Z95 * se)
+                statement = (f"{p}'s figures run {ratio:.3g} times {self.reference}'s, "
+                             f"95% interval {lo:.3g}-{hi:.3g}")
+            if own_map.shape[1] == 1:
+                noise = "one sd shared by all publishers"
+            elif own_map[i].sum() == 1.0 and own_map[i].max() == 1.0:
+                noise = "own"
+            else:
+                noise = f"pooled (fewer than {self.options['min_rows']} rows)"
+            rows.append({"publisher": p, "ratio": ratio, "lower_95": lo, "upper_95": hi, "n_rows": int(counts[p]),
+                         "first_year": int(sub["year"].min()), "last_year": int(sub["year"].max()),
+                         "noise_sd": self.noise_sd(p), "range_sd": self.range_sd(p), "noise": noise,
+                         "statement": statement})
+        return pd.DataFrame(rows)
+
+    def growth_rate(self, year: int | None = None) -> tuple[float, float, float]:
+        """Annual growth rate of the latent level (at ``year`` for the quadratic curve) with its 95% interval."""
+        year = self.last_year if year is None else int(year)
+        k = len(self._core.beta)
+        grad = np.zeros(k)
+        grad[1] = 1.0
+        if self.degree >= 2:
+            grad[2] = 2 * (year - self.t_center)
+        g = float(grad @ self._core.beta)
+        se = float(np.sqrt(grad @ self._core.cov_beta @ grad))
+        return float(np.expm1(g)), float(np.expm1(g - Z95 * se)), float(np.expm1(g + Z95 * se))
+
+    @property
+    def growth(self) -> pd.DataFrame:
+        """The latent level's annual growth rate with a 95% interval (one row; at the last year if quadratic)."""
+        r, lo, hi = self.growth_rate()
+        return pd.DataFrame([{"curve": self.curve, "year": self.last_year, "growth": r, "lower_95": lo,
+                              "upper_95": hi}])
+
+    def predictive_at(self, years: Iterable[int], publisher: str | None = None) -> Predictive:
+        """Predictive distribution of ``publisher``'s figure for any ``years`` (inside the data window too).
+
+        Normal on the log scale: curve plus offset with their parameter
+        uncertainty, plus the variance of a new figure (:meth:`figure_sd`).
+        """
+        p = self._pub_index(publisher)
+        years = np.asarray([int(y) for y in years])
+        X = self._x(years, p)
+        loc = X @ self._core.beta
+        var = np.einsum("ij,jk,ik->i", X, self._core.cov_beta, X) + self.figure_sd(self.publishers[p]) ** 2
+        pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=np.inf, space="log")
+        pred.meta.update({"publisher": self.publishers[p], "model": self.model})
+        return pred
+
+    def predictive(self, horizon: int | None = None, until: int | None = None,
+                   publisher: str | None = None) -> Predictive:
+        """Predictive distribution for the years after the last data year, on ``publisher``'s scale."""
+        years = future_years(self.last_year, horizon, until)
+        return self.predictive_at([p.year for p in years], publisher)
+
+    def forecast(self, horizon: int | None = None, until: int | None = None,
+                 levels: Sequence[float] = DEFAULT_LEVELS, publisher: str | None = None) -> pd.DataFrame:
+        """Forecast frame (the package's interval schema) on ``publisher``'s scale (default: the reference).
+
+        Examples
+        --------
+        >>> fit = fit_publishers()                            # doctest: +SKIP
+        >>> fit.forecast(until=2030, publisher="Statista")    # doctest: +SKIP
+        """
+        levels = check_levels(levels)
+        name = self.publisher_name(publisher)
+        frame = self.predictive(horizon, until, publisher).to_frame(levels, model=f"{self.model} ({name} scale)",
+                                                                     unit=self.unit)
+        frame.attrs["notes"] = list(self.notes)
+        frame.attrs["publisher"] = name
+        return frame
+
+    def simulate(self, horizon: int | None = None, n: int = 1000, seed: int | None = 0,
+                 publisher: str | None = None, until: int | None = None, noise: bool = True) -> pd.DataFrame:
+        """Sample paths of ``publisher``'s figure for the years after the last data year.
+
+        Each path draws the curve and offset parameters from their estimated
+        (Normal) sampling distribution and, with ``noise=True``, adds the
+        noise of a new figure (:meth:`figure_sd`) independently each year.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index: years; columns: path number; values in US$.
+        """
+        years = future_years(self.last_year, horizon, until)
+        yrs = np.array([p.year for p in years])
+        if int(n) < 1:
+            raise ModelError(f"n must be at least 1, got {n}")
+        p = self._pub_index(publisher)
+        rng = np.random.default_rng(seed)
+        X = self._x(yrs, p)
+        cov = self._core.cov_beta
+        w, V = np.linalg.eigh((cov + cov.T) / 2)
+        A = V * np.sqrt(np.clip(w, 0, None))
+        draws = self._core.beta + rng.standard_normal((int(n), len(w))) @ A.T
+        logv = draws @ X.T
+        if noise:
+            logv = logv + self.figure_sd(self.publishers[p]) * rng.standard_normal(logv.shape)
+        frame = pd.DataFrame(np.exp(logv).T, index=years)
+        frame.attrs.update({"unit": self.unit, "model": self.model, "publisher": self.publishers[p]})
+        return frame
+
+    def observations(self, publisher: str | None = None) -> pd.Series:
+        """The included figures of ``publisher`` (US$, by year; the latest vintage per year)."""
+        name = self.publisher_name(publisher)
+        sub = self.data[self.data["publisher"] == name].sort_values("year")
+        s = pd.Series(sub["value_usd"].to_numpy(), index=year_index(sub["year"].astype(int)), name=name)
+        s.attrs["unit"] = self.unit
+        return s
+
+    def sensitivity(self, claims: Iterable[tuple[Any, int]] | None = None, per_publisher_slopes: bool = True,
+                    publishers: Iterable[str] | None = None) -> pd.DataFrame:
+        """How the headline numbers move with the specification.
+
+        Rows: the fit itself; the fit without each publisher in turn (leave
+        one publisher out; when the reference is left out, the publisher with
+        most rows becomes the reference, named in ``reference``); one common
+        noise sd for all publishers; the other curve; and, with
+        ``per_publisher_slopes``, each publisher with at least 3 years fitted
+        alone (its own growth rate).
+
+        Columns: ``variant``, ``reference``, ``n_rows``, ``growth`` with
+        ``lower_95``/``upper_95``, ``median_<last year>`` (reference scale, US$),
+        ``ratio[P]`` per publisher (default: all non-reference publishers), and
+        ``percentile[LABEL]`` for each claim ``(value, year)``, judged on the
+        variant's reference scale.
+
+        Examples
+        --------
+        >>> fit = fit_publishers()                                    # doctest: +SKIP
+        >>> fit.sensitivity(claims=[("2 trillion", 2019)])            # doctest: +SKIP
+        """
+        from forecast.claims.check import parse_value
+
+        claim_list = [(parse_value(v), int(y)) for v, y in (claims or [])]
+        show = list(publishers) if publishers is not None else self.publishers[1:]
+        base = dict(self.options)
+        est = self._source
+
+        def row(variant: str, fit: PublisherFit | None, err: str = "") -> dict:
+            out: dict[str, Any] = {"variant": variant}
+            if fit is None:
+                out.update({"reference": "", "n_rows": np.nan, "growth": np.nan, "lower_95": np.nan,
+                            "upper_95": np.nan, "note": err})
+                return out
+            g, lo, hi = fit.growth_rate(self.last_year)
+            out.update({"reference": fit.reference, "n_rows": len(fit.data), "growth": g, "lower_95": lo,
+                        "upper_95": hi,
+                        f"median_{self.last_year}": float(fit.predictive_at([self.last_year]).median()[0])})
+            off = fit.offsets.set_index("publisher")["ratio"]
+            for p in show:
+                out[f"ratio[{p}]"] = float(off[p]) if p in off.index else np.nan
+            for v, y in claim_list:
+                out[f"percentile[{money(v)} {y}]"] = 100 * float(fit.predictive_at([y]).cdf(v)[0])
+            out["note"] = err
+            return out
+
+        def refit(variant: str, **changes) -> dict:
+            opts = {**base, **changes}
+            try:
+                return row(variant, fit_publishers(est, **opts))
+            except (ClaimError, ModelError) as exc:
+                return row(variant, None, str(exc))
+
+        rows = [row("all included rows", self)]
+        for p in self.publishers:
+            excl = set(base.get("exclude_publishers") or ()) | {p}
+            ref = self.reference
+            if p == self.reference:
+                rest = self.data[self.data["publisher"] != p]["publisher"].value_counts()
+                if rest.empty:
+                    continue
+                ref = str(rest.index[0])
+            rows.append(refit(f"without {p}", exclude_publishers=sorted(excl), reference=ref))
+        rows.append(refit("one common noise sd", noise="common"))
+        other = "quadratic" if self.curve == "exponential" else "exponential"
+        rows.append(refit(f"{other} curve", curve=other))
+        if per_publisher_slopes:
+            for p in self.publishers:
+                sub = self.data[self.data["publisher"] == p]
+                if sub["year"].nunique() >= 3:
+                    rows.append(refit(f"{p} alone (own growth rate)", include_publishers=[p], reference=p,
+                                      exclude_publishers=None))
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """A readable summary: data, growth, offsets with intervals, noise, and the inclusion counts."""
+        inc = self.inclusion
+        g, lo, hi = self.growth_rate()
+        lines = [f"Multi-publisher model, {self.curve} latent level on the {self.reference} scale (unit US$)",
+                 f"Rows: {int(inc['included'].sum())} included of {len(inc)} "
+                 f"({len(self.publishers)} publishers, {self.first_year}-{self.last_year}); "
+                 f"log-likelihood {self.loglik:.2f}",
+                 f"Growth of the latent level: {rate(g)} (95% interval {rate(lo)} to {rate(hi)})"
+                 + (f" in {self.last_year}" if self.degree >= 2 else ""),
+                 f"Level in {self.last_year} on the {self.reference} scale: "
+                 f"{money(float(self.predictive_at([self.last_year]).median()[0]))} (median)",
+                 "", f"{'publisher':<28}{'ratio':>8}{'95% interval':>20}{'rows':>6}{'noise sd':>10}  noise"]
+        for _, r in self.offsets.iterrows():
+            ci = "reference" if r["publisher"] == self.reference else f"{r['lower_95']:.3g}-{r['upper_95']:.3g}"
+            lines.append(f"{r['publisher']:<28}{r['ratio']:>8.3g}{ci:>20}{r['n_rows']:>6}"
+                         f"{r['noise_sd']:>10.3f}  {r['noise']}")
+        lines.append("")
+        lines.append("Excluded rows by reason:")
+        for reason, n in inc.loc[~inc["included"], "reason"].str.replace(r", row .*$", "", regex=True) \
+                .value_counts().items():
+            lines.append(f"  {n:>3}  {reason}")
+        if self.notes:
+            lines.append("")
+            lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<PublisherFit {self.curve}: {len(self.data)} rows, {len(self.publishers)} publishers, "
+                f"reference {self.reference!r}, {self.first_year}-{self.last_year}>")
+
+
+def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponential",
+                   reference: str = "CSIS/McAfee", *, include_publishers: Iterable[str] | str | None = None,
+                   exclude_publishers: Iterable[str] | str | None = None,
+                   measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
+                   range_level: float = 90.0) -> PublisherFit:
+    """Fit the latent global cost and each publisher's offset and noise (see module docstring).
+
+    Parameters
+    ----------
+    estimates : pd.DataFrame, optional
+        Rows in the columns of ``forecast.load("global_estimates")`` (default:
+        that dataset).
+    curve : {"exponential", "quadratic"}
+        Growth curve of the latent level on the log scale.
+    reference : str
+        Publisher whose offset is zero: the latent level is on its scale.
+    include_publishers, exclude_publishers : str or list of str, optional
+        Restrict the publishers whose rows are fitted.
+    measures : iterable of str
+        Values of ``measure`` that count as the annual total cost.
+    min_rows : int
+        Rows a publisher needs to get its own noise sd (others are pooled).
+    noise : {"publisher", "common"}
+        One noise sd per publisher (pooled for small ones) or one for all.
+    range_level : float
+        Level (percent) at which a published low-high range is read.
+
+    Returns
+    -------
+    PublisherFit
+
+    Raises
+    ------
+    ClaimError
+        Unknown curve or reference, or too few rows to fit.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> fit = forecast.fit_publishers()                       # doctest: +SKIP
+    >>> fit.offsets[["publisher", "ratio", "lower_95", "upper_95"]]   # doctest: +SKIP
+    >>> fit.forecast(until=2030, publisher="Cybersecurity Ventures")  # doctest: +SKIP
+    """
+    if curve not in CURVES:
+        raise ClaimError(f"unknown curve {curve!r}; choose one of: {', '.join(CURVES)}")
+    if noise not in ("publisher", "common"):
+        raise ClaimError(f"noise={noise!r} must be 'publisher' or 'common'")
+    if not 0 < float(range_level) < 100:
+        raise ClaimError(f"range_level={range_level!r} must be between 0 and 100 (percent)")
+    source = estimates
+    est = _data.estimates(estimates)
+    table = inclusion_table(est, measures=measures, include_publishers=include_publishers,
+                            exclude_publishers=exclude_publishers)
+    data = est.loc[table["included"].to_numpy()].copy()
+    pubs_present = list(dict.fromkeys(data["publisher"]))
+    ref = next((p for p in pubs_present if p.casefold() == str(reference).casefold()), None)
+    if ref is None:
+        raise ClaimError(f"reference publisher {reference!r} has no included estimates; choose one of: "
+                         f"{', '.join(sorted(pubs_present)) or '(none)'}")
+    counts = data["publisher"].value_counts()
+    others = sorted((p for p in pubs_present if p != ref), key=lambda p: (-counts[p], p))
+    publishers = [ref, *others]
+    degree = CURVES[curve]
+    n_years = data["year"].nunique()
+    if n_years < degree + 1 or len(data) < len(publishers) + degree + 1:
+        raise ClaimError(f"too few included rows to fit a {curve} curve: {len(data)} rows, {n_years} distinct "
+                         f"years, {len(publishers)} publishers")
+    multi = data.groupby("publisher")["year"].nunique()
+    if multi.max() < 2:
+        raise ClaimError("no publisher has figures for two different years: the growth rate is not identified")
+    data["log_value"] = np.log(data["value_usd"].to_numpy(dtype=float))
+    v = _range_var(data["low_usd"].to_numpy(dtype=float), data["high_usd"].to_numpy(dtype=float), range_level)
+    data["range_sd"] = np.sqrt(v)
+    years = data["year"].astype(int).to_numpy()
+    t_center = float(np.round(np.mean(years)))
+    pub_idx = data["publisher"].map({p: i for i, p in enumerate(publishers)}).to_numpy()
+    core = fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
+                    min_rows=int(min_rows), common=(noise == "common"))
+    notes = []
+    if not core.converged:
+        notes.append("the optimiser did not report convergence; treat the estimates with care")
+    owners = [publishers[i] for i in noise_map(counts.reindex(publishers).to_numpy(), int(min_rows),
+                                                noise == "common")[1]] or ["all publishers"]
+    for who, at in zip(owners, core.phi_at_bound):
+        if at:
+            notes.append(f"the noise sd of {who} is at its bound (1e-4 or 20 on the log scale) and held fixed "
+                         "there (not identified); for a publisher at 1e-4 the spread of its figures is "
+                         "explained by their published ranges")
+    single = [p for p in publishers if counts[p] == 1]
+    if single:
+        notes.append(f"{len(single)} publisher(s) with one included row ({', '.join(single)}): the offset fits "
+                     "that row exactly and its interval rests on the pooled noise sd")
+    options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
+               "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
+               "noise": noise, "range_level": float(range_level)}
+    fit = PublisherFit(core=core, curve=curve, reference=ref, publishers=publishers,
+                       data=data.reset_index(drop=True), inclusion=table, t_center=t_center, options=options,
+                       notes=notes)
+    fit._source = source
+    return fit
