@@ -83,6 +83,7 @@ class Curve:
     bounds: tuple[tuple[float, float], ...] = ()  # bounds of theta[1:]
 
     def log_f(self, theta: np.ndarray, tau: np.ndarray) -> np.ndarray:
+        """log f at times ``tau``; ``theta`` of shape ``(p,)`` or ``(n, p)`` gives ``(len(tau),)`` or ``(n, len(tau))``."""
         raise NotImplementedError
 
     def jac(self, theta: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -114,8 +115,8 @@ class LogisticCurve(Curve):
     bounds = ((-10.0, 5.0), (-np.inf, np.inf))
 
     def log_f(self, theta, tau):
-        r = np.exp(theta[1])
-        return theta[0] - np.logaddexp(0.0, -r * (tau - theta[2]))
+        th = np.asarray(theta)[..., None]  # (..., p, 1): one row of tau per parameter vector
+        return th[..., 0, :] - np.logaddexp(0.0, -np.exp(th[..., 1, :]) * (tau - th[..., 2, :]))
 
     def jac(self, theta, tau):
         r = np.exp(theta[1])
@@ -146,10 +147,11 @@ class GompertzCurve(Curve):
     _CAP = 300.0  # exp() argument cap: keeps squares finite where a draw is absurd
 
     def _g(self, theta, tau):
-        return np.exp(np.minimum(theta[1] - np.exp(theta[2]) * tau, self._CAP))
+        th = np.asarray(theta)[..., None]
+        return np.exp(np.minimum(th[..., 1, :] - np.exp(th[..., 2, :]) * tau, self._CAP))
 
     def log_f(self, theta, tau):
-        return theta[0] - self._g(theta, tau)
+        return np.asarray(theta)[..., 0, None] - self._g(theta, tau)
 
     def jac(self, theta, tau):
         g = self._g(theta, tau)
@@ -369,11 +371,9 @@ class CurveResult(FitResult):
         delta = (z @ root.T) * np.sqrt(s2)[:, None]
         theta = np.broadcast_to(self.theta, (n, len(self.theta))).copy()
         theta[:, self.free] += delta
-        out = np.empty((n, len(tau)))
         with np.errstate(over="ignore", under="ignore"):
-            for i in range(n):
-                out[i] = self.curve.log_f(theta[i], tau)
-        out += rng.standard_normal((n, len(tau))) * np.sqrt(s2)[:, None]
+            out = self.curve.log_f(theta, tau)
+        out = out + rng.standard_normal((n, len(tau))) * np.sqrt(s2)[:, None]
         return out
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
