@@ -24,5 +24,6 @@ from forecast.plots.backtest import backtest_chart
 from forecast.plots.compare import comparison_chart
 from forecast.plots.diagnostics import residual_diagnostics
 from forecast.plots.fan import fan_chart
+from forecast.plots.publishers import publisher_chart
 
-__all__ = ["backtest_chart", "comparison_chart", "fan_chart", "residual_diagnostics"]
+__all__ = ["backtest_chart", "comparison_chart", "fan_chart", "publisher_chart", "residual_diagnostics"]

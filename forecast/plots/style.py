@@ -215,7 +215,7 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
     if mult is not None:
         ax.set_ylabel(f"{basis or 'US dollars (nominal)'}{suffix}")
     elif share:
-        ax.set_ylabel(f"{str(unit).capitalize()}{suffix}")
+        ax.set_ylabel(f"{str(unit)[:1].upper()}{str(unit)[1:]}{suffix}")
     elif unit:
         ax.set_ylabel(f"{unit}{suffix}")
 
