@@ -64,6 +64,8 @@ class Dataset:
 
 
 _STR = "str"
+# pandas >= 3: the string dtype that keeps NaN for missing; pandas 2 would turn NaN into "nan"
+_TEXT_DTYPE: object = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 _INT = "Int64"
 _FLOAT = "float64"
 
@@ -173,7 +175,7 @@ def _read(name: str) -> pd.DataFrame:
     for col, dtype in spec.dtypes.items():
         raw = frame[col].str.strip()
         if dtype == _STR:
-            out[col] = raw.where(raw != "", np.nan).astype("str")
+            out[col] = raw.where(raw != "", np.nan).astype(_TEXT_DTYPE)
             continue
         num = pd.to_numeric(raw.where(raw != "", np.nan), errors="coerce")
         bad = num.isna() & (raw != "")
