@@ -96,6 +96,8 @@ def test_empty_file(tmp_path):
     assert "empty" in msg
     msg = error(write(tmp_path, "\n \n", "blank.csv"))
     assert "empty" in msg
+    msg = error(write(tmp_path, ",,\n,,\n", "commas.csv"))
+    assert "empty" in msg
 
 
 def test_missing_column_lists_the_columns_found(tmp_path):

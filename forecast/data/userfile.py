@@ -177,6 +177,8 @@ def read_series(path: str | os.PathLike, year: str = "year", value: str = "value
                 delimiter = alt
                 break
     records = _records(text, delimiter)
+    if not records:
+        raise DataError(f"{where}: the file is empty (only separators, no header line)")
     header_line, header = records[0]
     names = [h.strip() for h in header]
     missing = [c for c in (year, value) if c not in names]
