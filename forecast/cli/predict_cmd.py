@@ -1,7 +1,200 @@
-"""Placeholder: this module's commands are not registered yet."""
+"""``predict`` and ``backtest`` commands.
+
+``python -m forecast predict --dataset ic3 --horizon 6`` prints the forecast
+of a series; ``python -m forecast backtest --dataset ic3`` prints the
+rolling-origin accuracy of the models. Output is computed in full before
+anything is printed, so an error leaves nothing half-written.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from typing import Any
 
-def register(subparsers) -> None:  # noqa: ARG001
-    """Register no commands (not implemented yet)."""
+from forecast.cli.output import add_format_option, emit
+from forecast.errors import ForecastError
+
+MAX_HORIZON = 100
+MODEL_NAMES = ("linear, exponential, quadratic, logistic, gompertz, drift, ets, ets_damped, arima, auto "
+               "(forecast.models() describes them)")
+
+
+class _UsageError(ForecastError):
+    """An argument value that cannot be used."""
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", metavar="NAME", help="a curated dataset (see `python -m forecast data list`)")
+    src.add_argument("--csv", metavar="PATH", help="a CSV file with a year column and a value column")
+    parser.add_argument("--year-column", default="year", metavar="C", help="year column of --csv (default: year)")
+    parser.add_argument("--value-column", default="value", metavar="C",
+                        help="value column of --csv (default: value)")
+    parser.add_argument("--through", type=int, metavar="YEAR", help="use only the years up to YEAR")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= v <= MAX_HORIZON:
+        raise argparse.ArgumentTypeError(f"{v} is not between 1 and {MAX_HORIZON}")
+    return v
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``predict`` and ``backtest`` commands."""
+    p = subparsers.add_parser("predict", help="forecast a series with intervals",
+                              description="Forecast an annual series: medians, bias-adjusted means and "
+                              "prediction intervals.")
+    _add_source(p)
+    p.add_argument("--horizon", type=_positive_int, default=6, metavar="N", help="years ahead (default: 6)")
+    p.add_argument("--model", default="auto", metavar="NAME",
+                   help="model name (default: auto): " + MODEL_NAMES)
+    p.add_argument("--levels", default="80,95", metavar="L,L", help="interval levels in percent (default: 80,95)")
+    add_format_option(p)
+    p.set_defaults(func=run_predict)
+
+    b = subparsers.add_parser("backtest", help="rolling-origin accuracy of models",
+                              description="Fit each model on the data up to each origin year, forecast the next "
+                              "years and score the forecasts against what happened.")
+    _add_source(b)
+    b.add_argument("--models", metavar="A,B,C", help="models to compare (default: auto's candidates and auto)")
+    b.add_argument("--horizon", type=_positive_int, default=3, metavar="N", help="years ahead (default: 3)")
+    b.add_argument("--origins", metavar="FIRST-LAST", help="origin years, e.g. 2012-2023 (default: all possible)")
+    b.add_argument("--levels", default="80,95", metavar="L,L", help="interval levels in percent (default: 80,95)")
+    add_format_option(b)
+    b.set_defaults(func=run_backtest)
+
+
+def _load(args: argparse.Namespace):
+    import forecast
+    from forecast.models.base import years_of
+
+    if args.dataset is not None:
+        y = forecast.series(args.dataset)
+    else:
+        y = forecast.read_series(args.csv, year=args.year_column, value=args.value_column)
+    if args.through is not None:
+        yrs = years_of(y)
+        if not yrs[0] <= args.through <= yrs[-1]:
+            raise _UsageError(f"--through {args.through} is outside the data ({yrs[0]}-{yrs[-1]})")
+        attrs = dict(y.attrs)
+        y = y[yrs <= args.through]
+        y.attrs.update(attrs)
+    return y
+
+
+def _levels(text: str) -> tuple:
+    from forecast.intervals import check_levels
+
+    parts = [t.strip() for t in text.split(",")]
+    if not text.strip() or any(not t for t in parts):
+        raise _UsageError(f"--levels {text!r}: give levels in percent separated by commas, e.g. 80,95")
+    try:
+        return check_levels(parts)
+    except ForecastError as exc:
+        raise _UsageError(f"--levels: {exc}") from None
+
+
+def _money_formatter(unit: str):
+    if unit.upper() not in ("USD", "US$", "$"):
+        return None
+    try:
+        from forecast.data.money import format_money
+    except ImportError:  # pragma: no cover - the data layer ships it
+        return None
+    return format_money
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Handler of ``predict``."""
+    import forecast
+    from forecast.models import get_spec
+
+    levels = _levels(args.levels)
+    get_spec(args.model)  # unknown model: one line naming the choices
+    y = _load(args)
+    res = forecast.fit(y, model=args.model)
+    frame = res.forecast(horizon=args.horizon, levels=levels)
+    out = frame.reset_index()
+    out["year"] = [p.year for p in out["year"]]
+    cols = ["year", "model"] + [c for c in frame.columns if c != "model"]
+    out = out[cols]
+    if args.format != "table":
+        emit(out, args.format)
+        return 0
+    unit = str(frame.attrs.get("unit", ""))
+    fmt = _money_formatter(unit)
+    shown = out.copy()
+    num = [c for c in cols if c not in ("year", "model")]
+    if fmt is not None:
+        for c in num:
+            shown[c] = [fmt(v) for v in shown[c]]
+    else:
+        for c in num:
+            shown[c] = [f"{v:.4g}" for v in shown[c]]
+    name = y.attrs.get("name") or y.name or "series"
+    yrs = [p.year for p in y.index]
+    lines = [f"{name}: {len(y)} observations {yrs[0]}-{yrs[-1]}" + (f" ({unit})" if unit else ""),
+             f"model: {res.model}; median = back-transformed log-scale median, mean = bias-adjusted mean; "
+             f"intervals {', '.join(f'{lv}%' for lv in levels)}"]
+    sys.stdout.write("\n".join(lines) + "\n\n")
+    emit(shown, "table")
+    if res.notes:
+        sys.stdout.write("\n" + "\n".join(f"Note: {n}" for n in res.notes) + "\n")
+    return 0
+
+
+def _origins(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        if "-" in text.strip()[1:]:
+            a, b = text.strip().split("-", 1)
+            first, last = int(a), int(b)
+        else:
+            first = last = int(text)
+    except ValueError:
+        raise _UsageError(f"--origins {text!r}: give FIRST-LAST, e.g. 2012-2023") from None
+    if first > last:
+        raise _UsageError(f"--origins {text!r}: the first year is after the last")
+    return list(range(first, last + 1))
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Handler of ``backtest``."""
+    import forecast
+    from forecast.evaluate.auto import DEFAULT_CANDIDATES
+    from forecast.models import get_spec
+
+    levels = _levels(args.levels)
+    if args.models is None:
+        models = [*DEFAULT_CANDIDATES, "auto"]
+    else:
+        models = [m.strip() for m in args.models.split(",")]
+        if not all(models):
+            raise _UsageError(f"--models {args.models!r}: give model names separated by commas")
+    for m in models:
+        get_spec(m)
+    origins = _origins(args.origins)
+    y = _load(args)
+    bt = forecast.backtest(y, models=models, origins=origins, horizon=args.horizon, levels=levels)
+    acc = forecast.accuracy(bt)
+    if args.format != "table":
+        emit(acc, args.format)
+        return 0
+    o = bt.attrs["origins"]
+    sys.stdout.write(f"Rolling-origin backtest: origins {o[0]}-{o[-1]}, horizons 1-{args.horizon}; "
+                     "MAPE of the medians (%), MASE on the log scale, coverage of the intervals (%) beside the "
+                     "nominal level, Winkler and weighted interval scores on the log scale (lower is better)\n\n")
+    emit(acc.round(3), "table")
+    fails = bt.attrs.get("failures") or []
+    if fails:
+        sys.stdout.write("\n" + "\n".join(f"Not fitted: {f['model']} at origin {f['origin']}: {f['error']}"
+                                          for f in fails[:20]) + "\n")
+        if len(fails) > 20:
+            sys.stdout.write(f"... and {len(fails) - 20} more\n")
+    return 0

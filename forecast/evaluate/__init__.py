@@ -1,0 +1,18 @@
+"""Evaluation of forecasts: rolling-origin backtests, accuracy and the automatic choice.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import forecast
+>>> y = pd.Series([1.0, 1.3, 1.5, 2.1, 2.4, 3.2, 3.9, 5.1], index=range(2013, 2021))
+>>> bt = forecast.backtest(y, models=["drift"], horizon=2)
+>>> forecast.accuracy(bt)["windows"].tolist()
+[9]
+"""
+
+from __future__ import annotations
+
+from forecast.evaluate.accuracy import accuracy
+from forecast.evaluate.backtest import backtest
+
+__all__ = ["accuracy", "backtest"]

@@ -1,0 +1,360 @@
+"""``model="auto"``: choose or combine candidate models by their backtest record.
+
+The rule, fixed in advance and the same for every series:
+
+1. Backtest every candidate on the series given (rolling origin, horizons
+   1-3, every origin from the first at which all candidates can be fitted).
+   Candidates that need more data than the series allows, or that fail at
+   an origin, are left out (and the notes say so).
+2. Score each by the weighted interval score (WIS) on the log scale, a proper
+   score of the median and the 80% and 95% intervals together (it rewards
+   both accuracy and honest width); MAPE and coverage are shown beside it.
+3. Form the equal-weight combination of the ``top`` best candidates: a
+   mixture of their log-scale predictive distributions. Use it if its
+   backtest WIS is no worse than that of the best single candidate,
+   otherwise use the best single candidate (``combine="auto"``).
+4. Calibrate the interval width of the choice from its own backtest errors
+   (conformal; see :mod:`forecast.evaluate.calibrate`), and say on how many
+   errors that rests.
+
+AIC is never compared across families (the candidates differ in response and
+observations). When the result of ``auto`` is itself backtested, each origin
+runs this whole rule on the data up to that origin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from forecast.errors import ModelError
+from forecast.evaluate.accuracy import accuracy
+from forecast.evaluate.backtest import _values, backtest, default_origins, fit_cache, fit_cached, predictive_rows
+from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale
+from forecast.intervals import Predictive, level_label
+from forecast.models import get_spec
+from forecast.models.base import FitResult, as_annual, years_of
+
+__all__ = ["AutoResult", "DEFAULT_CANDIDATES", "fit_auto", "mixture"]
+
+DEFAULT_CANDIDATES: tuple[str, ...] = ("drift", "arima", "ets", "ets_damped", "exponential", "quadratic")
+SCORE_LEVELS: tuple[int, ...] = (80, 95)
+FALLBACKS: tuple[str, ...] = ("drift", "exponential")
+_GRID_POINTS = 1200  # quasi-draws per unit weight when mixing distributions
+
+
+def _log_quantiles(pred: Predictive, probs: np.ndarray) -> np.ndarray:
+    """Log-scale quantiles of ``pred`` at ``probs``: array ``(len(probs), n_years)``."""
+    if pred.closed_form and pred.space == "log":
+        df = np.asarray(pred.df, dtype=float)
+        z = np.where(np.isfinite(df)[None, :], special.stdtrit(np.where(np.isfinite(df), df, 1.0)[None, :],
+                                                               probs[:, None]),
+                     special.ndtri(probs)[:, None])
+        return pred.loc[None, :] + z * pred.scale[None, :]
+    if not pred.closed_form and pred.space == "log":
+        # one sort, then linear interpolation (numpy's default quantile rule)
+        srt = np.sort(pred.samples, axis=0)
+        pos = probs * (srt.shape[0] - 1)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, srt.shape[0] - 1)
+        frac = (pos - lo)[:, None]
+        return srt[lo] * (1 - frac) + srt[hi] * frac
+    vals = np.vstack([pred.quantile(p) for p in probs])
+    return np.log(np.maximum(vals, np.finfo(float).tiny))
+
+
+def mixture(preds: Sequence[Predictive], weights: Sequence[float]) -> Predictive:
+    """Mixture of predictive distributions on the log scale, as quasi-draws.
+
+    Each component contributes its quantiles at an even grid of probabilities
+    (as many as its weight warrants), so the mixture is deterministic and its
+    quantiles accurate without random noise.
+
+    Examples
+    --------
+    >>> from forecast.intervals import year_index
+    >>> a = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([0.1]))
+    >>> b = Predictive(year_index([2025]), loc=np.array([1.0]), scale=np.array([0.1]))
+    >>> round(float(np.log(mixture([a, b], [0.5, 0.5]).quantile(0.25))[0]), 2)
+    0.0
+    """
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    blocks = []
+    for p, wk in zip(preds, w, strict=True):
+        m = max(1, int(round(wk * _GRID_POINTS * len(w))))
+        probs = (np.arange(m) + 0.5) / m
+        blocks.append(_log_quantiles(p, probs))
+    return Predictive(preds[0].years, samples=np.vstack(blocks), space="log",
+                      meta={"mixture": True, "weights": w.tolist()})
+
+
+class AutoResult(FitResult):
+    """The model ``auto`` chose (one candidate or a combination) with its reasons.
+
+    Attributes
+    ----------
+    candidates : pd.DataFrame
+        One row per candidate (and one for the combination): backtest
+        ``mape`` (%), ``coverage_80``/``coverage_95`` (%), ``winkler_80``/
+        ``winkler_95`` and ``wis`` (log scale), ``windows`` (errors scored),
+        ``weight`` in the forecast, and ``status``.
+    choice : str
+        What was used and why, in one sentence.
+    components : dict
+        Candidate name -> its :class:`FitResult` fitted to the whole series.
+    weights : dict
+        Candidate name -> weight in the forecast.
+    calibration : Calibration
+        Interval-width factor and the number of errors it rests on.
+    """
+
+    model = "auto"
+
+    def __init__(self, y: pd.Series, *, components: dict[str, FitResult], weights: dict[str, float],
+                 candidates: pd.DataFrame, choice: str, calib: Calibration, **kwargs: Any) -> None:
+        super().__init__(y, **kwargs)
+        self.components = components
+        self.weights = weights
+        self.candidates = candidates
+        self.choice = choice
+        self.calibration = calib
+        self.space = "log"
+
+    def _predictive(self, years: pd.PeriodIndex) -> Predictive:
+        names = list(self.weights)
+        if len(names) == 1:
+            pred = self.components[names[0]]._predictive(years)
+        else:
+            pred = mixture([self.components[n]._predictive(years) for n in names],
+                           [self.weights[n] for n in names])
+        return rescale(pred, self.calibration.factor)
+
+    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
+        names = list(self.weights)
+        counts = rng.multinomial(n, [self.weights[k] for k in names])
+        blocks = []
+        for name, c in zip(names, counts, strict=True):
+            if c == 0:
+                continue
+            comp = self.components[name]
+            w = np.asarray(comp._simulate(years, int(c), rng), dtype=float)
+            if comp.space != "log":
+                w = np.log(np.maximum(w, np.finfo(float).tiny))
+            blocks.append(w)
+        paths = np.vstack(blocks)[rng.permutation(n)]
+        f = self.calibration.factor
+        if f != 1.0:
+            med = np.log(self._predictive(years).median())
+            paths = med[None, :] + f * (paths - med[None, :])
+        return paths
+
+
+def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: int,
+                options: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """Backtest rows of the equal-weight mixture of ``names`` at the origins of ``bt``."""
+    parts = []
+    base = bt[bt["model"] == names[0]]
+    yrs = years_of(y)
+    for origin, rows in base.groupby("origin", sort=True):
+        train = y[yrs <= origin]
+        preds = [predictive_rows(fit_cached(train, n, options.get(n, {}))[0], int(origin), horizon) for n in names]
+        mix = mixture(preds, [1.0] * len(names))
+        v = _values(mix, SCORE_LEVELS)
+        pyears = [p.year for p in mix.years]
+        pos = [pyears.index(int(yr)) for yr in rows["year"]]
+        part = rows[["origin", "horizon", "year", "actual", "scale"]].copy()
+        for k, a in v.items():
+            part[k] = np.asarray(a)[pos]
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "model", "combination")
+    out["error"] = np.log(out["actual"]) - np.log(out["median"])
+    out["ape"] = np.abs(out["median"] / out["actual"] - 1)
+    out.attrs = {"levels": SCORE_LEVELS}
+    return out
+
+
+def _table(acc: pd.DataFrame) -> pd.DataFrame:
+    cols = ["model", "windows", "mape", "mase"]
+    for lv in SCORE_LEVELS:
+        cols += [f"coverage_{level_label(lv)}", f"winkler_{level_label(lv)}"]
+    return acc[cols + ["wis"]].reset_index(drop=True)
+
+
+def _fallback(y: pd.Series, reason: str, cand_opts: Mapping[str, Mapping[str, Any]], options: dict) -> AutoResult:
+    last_exc: Exception | None = None
+    for name in FALLBACKS:
+        try:
+            res, _ = fit_cached(y, name, cand_opts.get(name, {}))
+        except Exception as exc:  # try the next fallback
+            last_exc = exc
+            continue
+        choice = f"{name} (fallback: {reason})"
+        table = pd.DataFrame([{"model": name, "windows": 0, "weight": 1.0, "status": "fallback"}])
+        return _result(y, {name: res}, {name: 1.0}, table, choice, Calibration(1.0, 0, {}, "none"), [], options)
+    raise ModelError(f"model 'auto': no candidate can be fitted ({reason}; last error: {last_exc})")
+
+
+def _result(y: pd.Series, comps: dict[str, FitResult], weights: dict[str, float], table: pd.DataFrame, choice: str,
+            calib: Calibration, notes: list[str], options: dict) -> AutoResult:
+    names = list(weights)
+    if len(names) == 1:
+        comp = comps[names[0]]
+        params = comp.params.copy()
+        fitted = comp.fitted
+    else:
+        params = pd.DataFrame({"estimate": [weights[n] for n in names], "std_err": np.nan, "identified": True},
+                              index=pd.Index([f"weight[{n}]" for n in names], name="parameter"))
+        logs = pd.concat([np.log(comps[n].fitted.rename(n)) for n in names], axis=1, join="inner")
+        fitted = np.exp((logs * np.array([weights[n] for n in names])).sum(axis=1)).rename("fitted")
+    common = fitted.index.intersection(y.index)
+    residuals = pd.Series(np.log(y.loc[common].to_numpy()) - np.log(fitted.loc[common].to_numpy()), index=common,
+                          name="residual")
+    all_notes = [f"auto chose {choice}", *notes]
+    if calib.mode != "none" or calib.n:
+        all_notes.append(calib.note())
+    for n in names:
+        for note in comps[n].notes:
+            text = f"{n}: {note}" if len(names) > 1 else note
+            if text not in all_notes:
+                all_notes.append(text)
+    return AutoResult(y, components=comps, weights=weights, candidates=table, choice=choice, calib=calib,
+                      params=params, fitted=fitted, residuals=residuals, aicc=None, notes=all_notes,
+                      options=options, model="auto")
+
+
+def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, horizon: int = 3,
+             combine: bool | str = "auto", top: int = 3, calibrate: str = "rescale",
+             candidate_options: Mapping[str, Mapping[str, Any]] | None = None) -> AutoResult:
+    """Choose or combine candidate models by a rolling-origin backtest on ``y``.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Positive annual series.
+    candidates : sequence of str
+        Model names to choose from (default: drift, arima, ets, ets_damped,
+        exponential, quadratic -- all on the log scale).
+    horizon : int
+        Horizons scored in the backtest (1 ... horizon).
+    combine : {"auto", True, False}
+        ``"auto"``: use the equal-weight combination of the ``top`` best
+        candidates when its backtest WIS is no worse than the best single
+        candidate's; ``True``: always combine; ``False``: best single.
+    top : int
+        Number of candidates in the combination.
+    calibrate : {"rescale", "widen", "none"}
+        Conformal calibration of the interval width from the backtest errors
+        of the choice: ``"rescale"`` widens or (when every level has enough
+        errors) narrows; ``"widen"`` never narrows; ``"none"`` keeps the
+        models' own widths.
+    candidate_options : mapping, optional
+        Options for particular candidates, e.g. ``{"logistic": {"capacity": 1e11}}``.
+
+    Returns
+    -------
+    AutoResult
+        A :class:`FitResult` whose forecast is that of the choice, with
+        ``.candidates`` (the backtest table), ``.choice`` (a sentence) and
+        ``.notes``.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> res = forecast.fit(forecast.series("ic3"), model="auto")  # doctest: +SKIP
+    >>> res.choice  # doctest: +SKIP
+    """
+    y = as_annual(y)
+    candidates = list(dict.fromkeys(candidates))
+    if not candidates or "auto" in candidates:
+        raise ModelError("model 'auto': candidates must be a non-empty list of other models")
+    for c in candidates:
+        get_spec(c)
+    if combine not in ("auto", True, False):
+        raise ModelError(f"model 'auto': combine must be 'auto', True or False, got {combine!r}")
+    if calibrate not in MODES:
+        raise ModelError(f"model 'auto': calibrate must be one of {', '.join(MODES)}, got {calibrate!r}")
+    top = int(top)
+    if top < 1:
+        raise ModelError(f"model 'auto': top must be at least 1, got {top}")
+    cand_opts = {k: dict(v) for k, v in (candidate_options or {}).items()}
+    options = {"candidates": candidates, "horizon": horizon, "combine": combine, "top": top,
+               "calibrate": calibrate, "candidate_options": cand_opts}
+    notes: list[str] = []
+    n = len(y)
+    with fit_cache():
+        # candidates need two origins at least to be compared
+        usable = [c for c in candidates if get_spec(c).min_obs <= n - 2]
+        if len(usable) < len(candidates):
+            left = [c for c in candidates if c not in usable]
+            notes.append(f"left out for want of data: {', '.join(left)} (series of {n} observations)")
+        origins = default_origins(y, usable) if usable else []
+        if not origins:
+            return _fallback(y, f"the series of {n} observations is too short to backtest the candidates",
+                             cand_opts, options)
+        bt = backtest(y, usable, origins=origins, horizon=horizon, levels=SCORE_LEVELS,
+                      model_options={k: v for k, v in cand_opts.items() if k in usable})
+        failed = sorted({f["model"] for f in bt.attrs["failures"]})
+        if failed:
+            notes.append("left out because they could not be fitted at every backtest origin: " + ", ".join(
+                f"{m} ({sum(f['model'] == m for f in bt.attrs['failures'])} of {len(origins)})" for m in failed))
+        kept = [c for c in usable if c not in failed]
+        if not kept:
+            return _fallback(y, "no candidate could be fitted at every backtest origin", cand_opts, options)
+        bt = bt[bt["model"].isin(kept)]
+        acc = _table(accuracy(bt))
+        acc = acc.sort_values(["wis", "mape"], kind="stable").reset_index(drop=True)
+        ranked = acc["model"].tolist()
+        best = ranked[0]
+        members = ranked[:top]
+        rows_of = {m: bt[bt["model"] == m] for m in kept}
+        combo_acc = None
+        if len(members) > 1 and combine is not False:
+            combo_rows = _combo_rows(bt, members, y, horizon, cand_opts)
+            combo_acc = _table(accuracy(combo_rows))
+            rows_of["combination"] = combo_rows
+        best_wis = float(acc.loc[0, "wis"])
+        use_combo = combo_acc is not None and (combine is True or float(combo_acc.loc[0, "wis"]) <= best_wis)
+        windows = int(acc.loc[0, "windows"])
+        design = (f"{windows} backtest forecasts, origins {origins[0]}-{origins[-1]}, horizons 1-{horizon}")
+        if use_combo:
+            cw = float(combo_acc.loc[0, "wis"])
+            weights = {m: 1.0 / len(members) for m in members}
+            why = ("always combined (combine=True)" if combine is True else
+                   f"its weighted interval score {cw:.3f} is no worse than {best_wis:.3f} for {best} alone")
+            choice = (f"the equal-weight combination of {', '.join(members)} (the {len(members)} best candidates "
+                      f"by backtest weighted interval score): {why}; {design}")
+            chosen_rows = rows_of["combination"]
+        else:
+            weights = {best: 1.0}
+            extra = ""
+            if combo_acc is not None:
+                extra = (f", better than the combination of {', '.join(members)} "
+                         f"({float(combo_acc.loc[0, 'wis']):.3f})")
+            choice = (f"{best}: the lowest backtest weighted interval score ({best_wis:.3f}){extra}; {design}")
+            chosen_rows = rows_of[best]
+        calib = calibration(chosen_rows, SCORE_LEVELS, mode=calibrate)
+        table = acc.copy()
+        table["status"] = "candidate"
+        if combo_acc is not None:
+            crow = combo_acc.copy()
+            crow["model"] = "combination"
+            crow["status"] = "combination of " + ", ".join(members)
+            table = pd.concat([table, crow], ignore_index=True)
+        for m in [c for c in candidates if c not in kept]:
+            table = pd.concat([table, pd.DataFrame([{"model": m, "windows": 0, "status": "left out"}])],
+                              ignore_index=True)
+        table["weight"] = table["model"].map(weights).fillna(0.0)
+        comps: dict[str, FitResult] = {}
+        for m in weights:
+            try:
+                comps[m], texts = fit_cached(y, m, cand_opts.get(m, {}))
+            except Exception as exc:  # the choice cannot be fitted to the whole series
+                return _fallback(y, f"{m} could not be fitted to the whole series ({exc})", cand_opts, options)
+            notes += [f"{m} warned: {t}" for t in texts]
+    return _result(y, comps, weights, table, choice, calib, notes, options)

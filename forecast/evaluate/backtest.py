@@ -1,0 +1,329 @@
+"""Rolling-origin evaluation: fit on the data up to each origin, forecast ahead.
+
+For each origin year ``T`` and each model, the model is fitted once to the
+observations up to ``T`` and its predictive distribution for ``T+1 ... T+H``
+is read in closed form (or from the model's own draws); every forecast year
+that has an observed value is scored. A model that cannot be fitted at an
+origin is recorded in ``attrs["failures"]`` and skipped.
+
+Fits are cached by model, options and the exact data they were fitted to, so
+a nested evaluation of ``"auto"`` (whose choice at each origin runs its own
+backtest on the data up to that origin) refits nothing it has already fitted.
+The cache key is the data itself, so it cannot carry information from later
+years into an earlier fit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from forecast.errors import ForecastError, ModelError
+from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, level_label
+from forecast.models import fit, get_spec
+from forecast.models.base import FitResult, as_annual, fill_gaps_log, years_of
+
+__all__ = ["backtest", "default_origins", "fit_cached", "fit_cache", "naive_scale", "predictive_rows"]
+
+# (model, options, years, values) -> FitResult or the exception the fit raised
+_CACHE: ContextVar[dict | None] = ContextVar("forecast_fit_cache", default=None)
+
+
+@contextmanager
+def fit_cache() -> Iterator[dict]:
+    """Share fitted models between (nested) backtests inside this block.
+
+    The outermost block creates the cache; nested blocks reuse it; it is
+    dropped when the outermost block ends.
+
+    Examples
+    --------
+    >>> with fit_cache() as cache:
+    ...     isinstance(cache, dict)
+    True
+    """
+    cache = _CACHE.get()
+    if cache is not None:
+        yield cache
+        return
+    token = _CACHE.set({})
+    try:
+        yield _CACHE.get()
+    finally:
+        _CACHE.reset(token)
+
+
+def _key(y: pd.Series, model: str, options: Mapping[str, Any]) -> tuple:
+    return (model, repr(sorted(options.items())), years_of(y).tobytes(), y.to_numpy(dtype=float).tobytes())
+
+
+def fit_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None = None) -> tuple[FitResult, list[str]]:
+    """Fit ``model`` to ``y`` (or take it from the active :func:`fit_cache`).
+
+    Warnings raised while fitting are caught and returned as text, so that a
+    backtest can report them without stopping. A failed fit re-raises the
+    same exception each time it is asked for.
+
+    Returns
+    -------
+    (FitResult, list of str)
+        The fit and the warnings it raised.
+    """
+    options = dict(options or {})
+    cache = _CACHE.get()
+    key = _key(y, model, options) if cache is not None else None
+    if cache is not None and key in cache:
+        entry = cache[key]
+        if isinstance(entry[0], BaseException):
+            raise entry[0]
+        return entry
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = fit(y, model=model, **options)
+        except Exception as exc:  # recorded by the caller; the same error each time
+            if cache is not None:
+                cache[key] = (exc, [])
+            raise
+    texts = [f"{w.category.__name__}: {w.message}" for w in caught]
+    if cache is not None:
+        cache[key] = (res, texts)
+    return res, texts
+
+
+def naive_scale(y: pd.Series) -> float:
+    """Mean absolute one-step change of ``log y`` over consecutive observed years.
+
+    The in-sample naive error that scales MASE (Hyndman & Koehler 2006), on
+    the log scale; NaN when no two consecutive years are observed.
+
+    Examples
+    --------
+    >>> naive_scale(pd.Series([1.0, 2.0, 4.0], index=[2000, 2001, 2002]))
+    0.6931471805599453
+    """
+    yrs = years_of(y)
+    d = np.diff(np.log(y.to_numpy(dtype=float)))[np.diff(yrs) == 1]
+    return float(np.mean(np.abs(d))) if len(d) else float("nan")
+
+
+def default_origins(y: pd.Series, models: Sequence[str], min_train: int | None = None) -> list[int]:
+    """Every year from the first at which all ``models`` can be fitted through the last year but one.
+
+    The first origin is the first year by which the series holds at least the
+    largest ``min_obs`` of the models (or ``min_train`` observations if given).
+    """
+    y = as_annual(y)
+    need = max(get_spec(m).min_obs for m in models) if min_train is None else int(min_train)
+    yrs = years_of(y)
+    if len(yrs) < need + 1:
+        return []
+    first = int(yrs[need - 1])
+    return list(range(first, int(yrs[-1])))
+
+
+def _check_origins(y: pd.Series, origins: Iterable[int]) -> list[int]:
+    yrs = years_of(y)
+    out = []
+    for o in origins:
+        try:
+            fo = float(o)
+        except (TypeError, ValueError):
+            raise ForecastError(f"origin {o!r} is not a year") from None
+        if not fo.is_integer():
+            raise ForecastError(f"origin {o!r} is not a whole year")
+        oi = int(fo)
+        if oi < yrs[0] or oi >= yrs[-1]:
+            raise ForecastError(f"origin {oi} is outside the data: origins must lie in {yrs[0]}-{yrs[-1] - 1} "
+                                f"(the data run to {yrs[-1]} and each origin needs a later year to score)")
+        out.append(oi)
+    return sorted(set(out))
+
+
+def _std_quantile(q: float, df: np.ndarray) -> np.ndarray:
+    """Quantile ``q`` of the standard Normal (``df`` infinite) or Student t, per element of ``df``."""
+    z = np.full(df.shape, special.ndtri(q))
+    fin = np.isfinite(df)
+    if fin.any():
+        z[fin] = special.stdtrit(df[fin], q)
+    return z
+
+
+def _values(pred: Predictive, levels: Sequence[float]) -> dict[str, np.ndarray]:
+    """Mean, median and interval bounds of ``pred`` (closed form read directly, without frozen distributions)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if pred.closed_form and pred.space == "log":
+            loc, scale, df = pred.loc, pred.scale, np.asarray(pred.df, dtype=float)
+            out = {"mean": pred.mean(), "median": np.exp(loc)}
+            for lv in levels:
+                z = _std_quantile(1 - (1 - lv / 100) / 2, df)
+                out[f"lower_{level_label(lv)}"] = np.exp(loc - z * scale)
+                out[f"upper_{level_label(lv)}"] = np.exp(loc + z * scale)
+            return out
+        out = {"mean": pred.mean(), "median": pred.median()}
+        for lv in levels:
+            a = (1 - lv / 100) / 2
+            out[f"lower_{level_label(lv)}"] = pred.quantile(a)
+            out[f"upper_{level_label(lv)}"] = pred.quantile(1 - a)
+    return out
+
+
+def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
+    """Predictive distribution of ``res`` for the years ``origin+1 ... origin+horizon``.
+
+    ``res`` may end before ``origin`` (when ``origin`` itself is a missing
+    year); the forecast still runs to ``origin + horizon`` and only the years
+    after ``origin`` are returned.
+    """
+    pred = res.predictive(until=origin + horizon)
+    keep = np.array([p.year > origin for p in pred.years])
+    if keep.all():
+        return pred
+    if pred.samples is not None:
+        return Predictive(pred.years[keep], samples=pred.samples[:, keep], space=pred.space, meta=pred.meta)
+    return Predictive(pred.years[keep], loc=pred.loc[keep], scale=pred.scale[keep], df=pred.df[keep],
+                      space=pred.space, meta=pred.meta)
+
+
+def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterable[int] | None = None,
+             horizon: int = 3, levels: Sequence[float] = DEFAULT_LEVELS, *, interpolate: bool = False,
+             model_options: Mapping[str, Mapping[str, Any]] | None = None, **options: Any) -> pd.DataFrame:
+    """Rolling-origin backtest of one or more models.
+
+    For each origin year ``T`` and each model, fit on the observations up to
+    ``T`` and forecast ``T+1 ... T+horizon``; score each forecast year that has
+    an observed value.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Positive annual series (yearly ``PeriodIndex`` or integer years).
+    models : sequence of str, optional
+        Model names (see :func:`forecast.models`); default the candidates of
+        ``"auto"``. ``"auto"`` itself may be included: its choice at each
+        origin is made from the data up to that origin only.
+    origins : iterable of int, optional
+        Origin years; default every year from the first at which all models
+        can be fitted through the last year but one.
+    horizon : int
+        Years ahead of each origin (1 ... horizon).
+    levels : sequence of float
+        Interval levels in percent.
+    interpolate : bool
+        Fill missing years by log-linear interpolation before fitting every
+        model (as R's ``na.interp``); filled years are still never scored.
+        By default each model treats gaps its own way.
+    model_options : mapping, optional
+        Options for one model only, e.g. ``{"logistic": {"capacity": 1e11}}``.
+    **options
+        Options passed to every model.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per (origin, model, forecast year) with an observed value:
+        ``origin``, ``model``, ``horizon``, ``year`` (ints), ``actual``,
+        ``mean``, ``median``, ``lower_L``/``upper_L``, ``error`` (log actual
+        minus log median), ``ape`` (``|median/actual - 1|``) and ``scale``
+        (the in-sample naive one-step error of ``log y`` at the origin, for
+        MASE). ``attrs``: ``levels``, ``unit``, ``horizon``, ``origins``,
+        ``models``, ``failures`` (list of ``{"origin", "model", "error"}``)
+        and ``warnings`` (list of ``{"origin", "model", "warning"}``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([1.0, 1.3, 1.5, 2.1, 2.4, 3.2, 3.9, 5.1], index=range(2013, 2021))
+    >>> bt = backtest(y, models=["drift"], origins=[2017, 2018], horizon=2)
+    >>> bt[["origin", "horizon", "year"]].values.tolist()
+    [[2017, 1, 2018], [2017, 2, 2019], [2018, 1, 2019], [2018, 2, 2020]]
+    """
+    y = as_annual(y)
+    if models is None:
+        from forecast.evaluate.auto import DEFAULT_CANDIDATES
+
+        models = list(DEFAULT_CANDIDATES)
+    elif isinstance(models, str):
+        models = [models]
+    models = list(dict.fromkeys(models))
+    if not models:
+        raise ForecastError("no models to backtest")
+    for m in models:
+        get_spec(m)  # unknown names fail at once, naming the choices
+    try:
+        horizon = int(horizon)
+    except (TypeError, ValueError):
+        raise ForecastError(f"horizon {horizon!r} is not a whole number") from None
+    if horizon < 1:
+        raise ForecastError(f"horizon must be at least 1, got {horizon}")
+    levels = check_levels(levels)
+    model_options = {k: dict(v) for k, v in (model_options or {}).items()}
+    unknown = set(model_options) - set(models)
+    if unknown:
+        raise ForecastError(f"model_options given for {sorted(unknown)[0]!r}, which is not among the models")
+    origins = default_origins(y, models) if origins is None else _check_origins(y, origins)
+    if not origins:
+        need = max(get_spec(m).min_obs for m in models)
+        raise ModelError(f"the series has {len(y)} observations: too few to backtest {', '.join(models)} "
+                         f"(the first origin needs {need} and a later year to score)")
+
+    yrs = years_of(y)
+    actual_of = dict(zip(yrs.tolist(), y.to_numpy(dtype=float).tolist(), strict=True))
+    cols: dict[str, list] = {k: [] for k in ("origin", "model", "horizon", "year", "actual")}
+    vals: dict[str, list[np.ndarray]] = {}
+    scales: list[float] = []
+    failures: list[dict] = []
+    warned: list[dict] = []
+    with fit_cache():
+        for origin in origins:
+            train = y[yrs <= origin]
+            scale = naive_scale(train)
+            if interpolate:
+                train, _ = fill_gaps_log(train)
+            for m in models:
+                opts = {**options, **model_options.get(m, {})}
+                try:
+                    res, texts = fit_cached(train, m, opts)
+                    pred = predictive_rows(res, origin, horizon)
+                    v = _values(pred, levels)
+                    bad = [k for k, a in v.items() if not np.all(np.isfinite(a) & (a > 0))]
+                    if bad:
+                        raise ModelError(f"model {m!r} gave a non-finite or non-positive {bad[0]}")
+                except Exception as exc:  # a model that cannot be fitted here is recorded, not fatal
+                    failures.append({"origin": origin, "model": m, "error": f"{type(exc).__name__}: {exc}"})
+                    continue
+                warned += [{"origin": origin, "model": m, "warning": t} for t in texts]
+                fyears = np.array([p.year for p in pred.years])
+                scored = np.array([fy in actual_of for fy in fyears])
+                if not scored.any():
+                    continue
+                for fy in fyears[scored]:
+                    cols["origin"].append(origin)
+                    cols["model"].append(m)
+                    cols["horizon"].append(int(fy - origin))
+                    cols["year"].append(int(fy))
+                    cols["actual"].append(actual_of[int(fy)])
+                    scales.append(scale)
+                for k, a in v.items():
+                    vals.setdefault(k, []).append(np.asarray(a, dtype=float)[scored])
+    frame = pd.DataFrame({k: pd.array(v, dtype="int64") if k in ("origin", "horizon", "year") else v
+                          for k, v in cols.items()})
+    frame["model"] = frame["model"].astype(object)
+    frame["actual"] = frame["actual"].astype(float)
+    value_cols = ["mean", "median"] + [f"{s}_{level_label(lv)}" for lv in levels for s in ("lower", "upper")]
+    for k in value_cols:
+        frame[k] = np.concatenate(vals[k]) if vals.get(k) else np.array([], dtype=float)
+    frame["error"] = np.log(frame["actual"].to_numpy()) - np.log(frame["median"].to_numpy())
+    frame["ape"] = np.abs(frame["median"].to_numpy() / frame["actual"].to_numpy() - 1)
+    frame["scale"] = np.asarray(scales, dtype=float)
+    frame.attrs.update({"levels": levels, "unit": str(y.attrs.get("unit", "")), "horizon": horizon,
+                        "origins": list(origins), "models": list(models), "failures": failures,
+                        "warnings": warned, "interpolate": bool(interpolate)})
+    return frame
