@@ -105,5 +105,7 @@ def test_bad_inputs():
         to_real(forecast.series("ic3", column="complaints"))
     with pytest.raises(DataError, match="not a number"):
         share_of_gdp("3T", year=2020)
+    with pytest.raises(DataError, match="already in real 2024 US\\$"):
+        to_real(to_real(forecast.series("ic3")))
     with pytest.raises(DataError, match="whole years"):
         to_real(pd.Series([1.0], index=[2020.5]))

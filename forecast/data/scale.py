@@ -154,6 +154,9 @@ def to_real(x: Any, year: int | None = None, base_year: int = 2024, *, extrapola
     >>> [round(v, 3) for v in to_real(s)]
     [1.325, 1.0]
     """
+    basis = getattr(x, "attrs", {}).get("price_basis", "")
+    if str(basis).startswith("real"):
+        raise DataError(f"to_real: the values are already in {basis}; convert nominal values only")
     base, notes = _lookup("us_cpi", "US CPI-U", [base_year], extrapolate)
     cpi_base = float(base[0])
     out = _apply(x, year, "us_cpi", "US CPI-U", extrapolate, lambda v, f: v * cpi_base / f, "to_real", None,
