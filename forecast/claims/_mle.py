@@ -11,9 +11,9 @@ published range implies. The noise variance of publisher ``p`` is
 noise, and for the others a fixed row-weighted average of those variances (see
 :func:`noise_map`).
 
-The negative log-likelihood has an analytic gradient; the Hessian is the
-central-difference Jacobian of that gradient at the optimum, and the
-covariance of the free parameters is its inverse.
+The noise sds are estimated by restricted maximum likelihood (REML) with the
+curve and offsets integrated out; given them, the curve and offsets are
+generalised least squares (see :func:`fit_core`).
 """
 
 from __future__ import annotations
@@ -84,22 +84,39 @@ def noise_map(counts: np.ndarray, min_rows: int, common: bool) -> tuple[np.ndarr
     return m, own
 
 
-def _nll_grad(theta: np.ndarray, y, X, v, M_rows, k):
-    beta, phi = theta[:k], theta[k:]
-    mu = X @ beta
-    sg2 = np.exp(2.0 * phi)
-    var = M_rows @ sg2 + v
-    r = y - mu
+def _gls(phi: np.ndarray, y, X, v, M_rows):
+    """Generalised least squares given the noise log-sds: (beta, residuals, weights, X'WX)."""
+    var = M_rows @ np.exp(2.0 * phi) + v
     w = 1.0 / var
-    nll = 0.5 * np.sum(np.log(2 * np.pi * var) + r * r * w)
-    g_beta = -X.T @ (r * w)
-    g_phi = (M_rows.T @ (0.5 * (w - r * r * w * w))) * 2.0 * sg2
-    return nll, np.concatenate([g_beta, g_phi])
+    XtWX = X.T @ (X * w[:, None])
+    beta = np.linalg.solve(XtWX, X.T @ (w * y))
+    r = y - X @ beta
+    return beta, r, w, XtWX, var
+
+
+def profile_loglik(phi: np.ndarray, y, X, v, M_rows, method: str = "reml") -> float:
+    """Log-likelihood with the curve and offsets profiled out (``"ml"``) or integrated out (``"reml"``)."""
+    _beta, r, w, XtWX, var = _gls(phi, y, X, v, M_rows)
+    ll = -0.5 * np.sum(np.log(2 * np.pi * var) + r * r * w)
+    if method == "reml":
+        sign, logdet = np.linalg.slogdet(XtWX)
+        ll -= 0.5 * logdet
+    return float(ll)
 
 
 def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pubs: int, degree: int,
-             t_center: float, min_rows: int = 3, common: bool = False) -> CoreFit:
-    """Maximum-likelihood fit (deterministic: fixed starting points, L-BFGS-B)."""
+             t_center: float, min_rows: int = 3, common: bool = False, method: str = "reml") -> CoreFit:
+    """Fit the noise sds by (restricted) maximum likelihood, then the curve and offsets by GLS.
+
+    ``method="reml"`` (default) maximises the restricted likelihood, which
+    integrates the curve and offsets out: a publisher's free offset then costs
+    one degree of freedom, so a publisher with one row does not pull the noise
+    estimates towards zero and small-sample variance estimates are not biased
+    down as in plain maximum likelihood (``method="ml"``). Given the noise
+    sds, the curve and offsets are the generalised least-squares estimates with
+    covariance ``(X' W X)^-1``. Deterministic: a fixed grid of starting points,
+    then L-BFGS-B.
+    """
     y, t, v = (np.asarray(a, dtype=float) for a in (y, t, v))
     pub = np.asarray(pub, dtype=int)
     X = design(t, pub, n_pubs, degree, t_center)
@@ -108,43 +125,60 @@ def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pub
     M, _own = noise_map(counts, min_rows, common)
     M_rows = M[pub]
     G = M.shape[1]
-    # start: weighted least squares, residual sd
     beta0, *_ = np.linalg.lstsq(X, y, rcond=None)
     dof = max(len(y) - k, 1)
     sd0 = max(np.sqrt(np.sum((y - X @ beta0) ** 2) / dof), 0.05)
-    bounds = [(None, None)] * k + [LOG_SD_BOUNDS] * G
+
+    def negll(phi):
+        return -profile_loglik(phi, y, X, v, M_rows, method)
+
     best = None
-    for shift in (0.0, -1.0, 1.0):
-        x0 = np.concatenate([beta0, np.full(G, np.log(sd0) + shift)])
-        res = optimize.minimize(_nll_grad, x0, args=(y, X, v, M_rows, k), jac=True, method="L-BFGS-B",
-                                bounds=bounds, options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9})
+    for shift in (0.0, -1.5, 1.0):
+        x0 = np.full(G, np.clip(np.log(sd0) + shift, *LOG_SD_BOUNDS))
+        res = optimize.minimize(negll, x0, method="L-BFGS-B", bounds=[LOG_SD_BOUNDS] * G,
+                                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8, "eps": 1e-7})
         if best is None or res.fun < best.fun - 1e-9:
             best = res
-    theta = best.x
-    phi = theta[k:]
-    at_bound = (np.abs(phi - LOG_SD_BOUNDS[0]) < 1e-6) | (np.abs(phi - LOG_SD_BOUNDS[1]) < 1e-6)
-    free = np.concatenate([np.ones(k, bool), ~at_bound])
-    H = hessian(theta, y, X, v, M_rows, k)
-    cov = np.full((len(theta), len(theta)), np.nan)
+    phi = best.x
+    at_bound = (np.abs(phi - LOG_SD_BOUNDS[0]) < 1e-4) | (np.abs(phi - LOG_SD_BOUNDS[1]) < 1e-4)
+    beta, r, w, XtWX, var = _gls(phi, y, X, v, M_rows)
+    cov = np.full((k + G, k + G), np.nan)
+    cov[:k, :k] = np.linalg.inv(XtWX)
     notes: list[str] = []
-    Hf = H[np.ix_(free, free)]
-    eig = np.linalg.eigvalsh(Hf)
-    if np.all(eig > 1e-10 * max(1.0, eig.max())):
-        cov[np.ix_(free, free)] = np.linalg.inv(Hf)
-    else:
-        notes.append("the information matrix is singular: some parameters are not identified by the data")
-    return CoreFit(beta=theta[:k], phi=phi, cov=cov, loglik=-float(best.fun), noise_map=M, phi_at_bound=at_bound,
+    free = np.flatnonzero(~at_bound)
+    if len(free):
+        H = _hessian(lambda f: negll(_put(phi, free, f)), phi[free])
+        eig = np.linalg.eigvalsh(H)
+        if np.all(eig > 1e-10 * max(1.0, eig.max())):
+            cov[np.ix_(k + free, k + free)] = np.linalg.inv(H)
+        else:
+            notes.append("the likelihood is flat in a noise sd: it is not identified by the data")
+    loglik = -0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r * w))
+    return CoreFit(beta=beta, phi=phi, cov=cov, loglik=loglik, noise_map=M, phi_at_bound=at_bound,
                    converged=bool(best.success), notes=notes)
 
 
-def hessian(theta, y, X, v, M_rows, k) -> np.ndarray:
-    """Central-difference Jacobian of the analytic gradient, symmetrised."""
-    n = len(theta)
+def _put(phi: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = phi.copy()
+    out[idx] = values
+    return out
+
+
+def _hessian(f, x: np.ndarray) -> np.ndarray:
+    """Central-difference Hessian of a scalar function."""
+    n = len(x)
     H = np.empty((n, n))
-    for j in range(n):
-        h = 1e-5 * max(1.0, abs(theta[j]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[j] += h
-        tm[j] -= h
-        H[:, j] = (_nll_grad(tp, y, X, v, M_rows, k)[1] - _nll_grad(tm, y, X, v, M_rows, k)[1]) / (2 * h)
-    return (H + H.T) / 2
+    h = 1e-4 * np.maximum(1.0, np.abs(x))
+    f0 = f(x)
+    for i in range(n):
+        for j in range(i, n):
+            if i == j:
+                e = np.zeros(n)
+                e[i] = h[i]
+                H[i, i] = (f(x + e) - 2 * f0 + f(x - e)) / h[i] ** 2
+            else:
+                ei, ej = np.zeros(n), np.zeros(n)
+                ei[i], ej[j] = h[i], h[j]
+                H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                    4 * h[i] * h[j])
+    return H

@@ -239,10 +239,10 @@ def _origin(value: float, year: int, label: str | None) -> tuple[str | None, tup
     if ids:
         by_id = est.set_index("id")
         parts = [describe_row(by_id.loc[i].to_dict() | {"id": i}) for i in ids if i in by_id.index]
-        text = (f"{describe_row(row)}; likely origin: {'; '.join(parts)} "
+        text = (f"the figure matches {describe_row(row)}, whose likely origin is {'; '.join(parts)} "
                 "(an inference from the matching figure and year; the statement names no source)")
     else:
-        text = f"published as {describe_row(row)}"
+        text = f"the figure matches {describe_row(row)}, its published source"
     return str(row["id"]), ids, text
 
 

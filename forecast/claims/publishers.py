@@ -20,9 +20,13 @@ together::
   90% interval: ``sd = (log high - log low) / 3.29``. A row with only a low and
   a high figure uses their geometric midpoint as its point.
 
-Estimation is maximum likelihood (L-BFGS-B from fixed starting points, so the
-result is deterministic); standard errors come from the inverse Hessian of the
-log-likelihood. Predictive distributions on a publisher's scale are Normal on
+Estimation: the noise sds by restricted maximum likelihood (REML: the curve
+and offsets integrated out, so a free offset costs a degree of freedom and a
+one-row publisher does not drag the noise estimates to zero; ``method="ml"``
+for plain maximum likelihood), then the curve and offsets by generalised least
+squares with covariance ``(X' W X)^-1``; standard errors of the log noise sds
+from the inverse Hessian of the restricted log-likelihood. L-BFGS-B from fixed
+starting points: the result is deterministic. Predictive distributions on a publisher's scale are Normal on
 the log scale with the variance of the fitted curve plus offset (parameter
 uncertainty, delta method, exact for the linear part) plus the variance of a
 new figure from that publisher: its noise variance plus the mean variance its
@@ -414,7 +418,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    reference: str = "CSIS/McAfee", *, include_publishers: Iterable[str] | str | None = None,
                    exclude_publishers: Iterable[str] | str | None = None,
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
-                   range_level: float = 90.0) -> PublisherFit:
+                   range_level: float = 90.0, method: str = "reml") -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -436,6 +440,9 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         One noise sd per publisher (pooled for small ones) or one for all.
     range_level : float
         Level (percent) at which a published low-high range is read.
+    method : {"reml", "ml"}
+        How the noise sds are estimated: restricted maximum likelihood
+        (default; unbiased by the free offsets) or plain maximum likelihood.
 
     Returns
     -------
@@ -457,6 +464,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         raise ClaimError(f"unknown curve {curve!r}; choose one of: {', '.join(CURVES)}")
     if noise not in ("publisher", "common"):
         raise ClaimError(f"noise={noise!r} must be 'publisher' or 'common'")
+    if method not in ("reml", "ml"):
+        raise ClaimError(f"method={method!r} must be 'reml' or 'ml'")
     if not 0 < float(range_level) < 100:
         raise ClaimError(f"range_level={range_level!r} must be between 0 and 100 (percent)")
     source = estimates
@@ -487,7 +496,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     t_center = float(np.round(np.mean(years)))
     pub_idx = data["publisher"].map({p: i for i, p in enumerate(publishers)}).to_numpy()
     core = fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
-                    min_rows=int(min_rows), common=(noise == "common"))
+                    min_rows=int(min_rows), common=(noise == "common"), method=method)
     notes = []
     if not core.converged:
         notes.append("the optimiser did not report convergence; treat the estimates with care")
@@ -504,7 +513,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                      "that row exactly and its interval rests on the pooled noise sd")
     options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
-               "noise": noise, "range_level": float(range_level)}
+               "noise": noise, "range_level": float(range_level), "method": method}
     fit = PublisherFit(core=core, curve=curve, reference=ref, publishers=publishers,
                        data=data.reset_index(drop=True), inclusion=table, t_center=t_center, options=options,
                        notes=notes)

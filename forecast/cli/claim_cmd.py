@@ -1,7 +1,161 @@
-"""Placeholder: this module's commands are not registered yet."""
+"""``python -m forecast claim`` and ``python -m forecast scorecard``.
+
+``claim`` assesses one figure ("3 trillion" in 2020) against the
+multi-publisher model (default, on the reference publisher's scale, or on
+``--publisher``'s), against a bundled series (``--dataset``) or against a
+user's CSV (``--csv``), and prints the percentile, the scale judged on, the
+crossing year with its interval and the figure's likely origin.
+``scorecard`` prints every published forecast whose year has passed, scored
+against later estimates and the multi-publisher model.
+"""
 
 from __future__ import annotations
 
+import argparse
+import math
 
-def register(subparsers) -> None:  # noqa: ARG001
-    """Register no commands (not implemented yet)."""
+import pandas as pd
+
+from forecast.cli.output import FORMATS, emit
+
+GLOBAL_DATASETS = ("global_estimates", "global")
+
+
+def register(subparsers) -> None:
+    """Add the ``claim`` and ``scorecard`` commands."""
+    p = subparsers.add_parser(
+        "claim", help="assess a published figure: percentile, crossing year, likely origin",
+        description="Assess a claim 'VALUE in YEAR' against the multi-publisher model of the global cost "
+        "(default, on the reference publisher's scale), a bundled series or your own CSV.")
+    p.add_argument("--value", required=True, help='claimed amount, e.g. "3 trillion", "$2.1T", "445bn"')
+    p.add_argument("--year", required=True, type=int, help="year the claim is about")
+    p.add_argument("--label", help="a name for the claim (or a catalogued claim id)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--publisher", help="judge on this publisher's scale in the multi-publisher model")
+    src.add_argument("--dataset", help="judge against a bundled series (e.g. ic3); "
+                     "'global_estimates' means the multi-publisher model")
+    src.add_argument("--csv", metavar="PATH", help="judge against a series read from your CSV file")
+    p.add_argument("--year-column", default="year", help="year column of --csv (default: %(default)s)")
+    p.add_argument("--value-column", default="value", help="value column of --csv (default: %(default)s)")
+    p.add_argument("--model", default="exponential",
+                   help="model: for the multi-publisher model the curve (exponential or quadratic); "
+                   "for a series any of `forecast.models()` (default: %(default)s)")
+    p.add_argument("--n", type=int, default=4000, help="simulated paths for the crossing year (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
+    _scale_options(p)
+    p.set_defaults(func=run_claim)
+
+    s = subparsers.add_parser(
+        "scorecard", help="score published forecasts whose year has passed",
+        description="Every published forecast whose target year has passed, against later estimates of that "
+        "year and the multi-publisher model's 95%% interval on the publisher's scale.")
+    s.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
+    _scale_options(s)
+    s.set_defaults(func=run_scorecard)
+
+
+def _scale_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--real", type=int, metavar="BASE_YEAR", help="also show real US$ of BASE_YEAR (CPI-U)")
+    p.add_argument("--share-of-gdp", action="store_true", help="also show shares of world GDP")
+
+
+def _against(args):
+    from forecast.claims.publishers import CURVES, fit_publishers
+    from forecast.cli import UsageError
+
+    if args.csv is None and (args.dataset is None or args.dataset in GLOBAL_DATASETS):
+        if args.model not in CURVES:
+            raise UsageError(f"--model {args.model!r}: the multi-publisher model takes one of {', '.join(CURVES)}")
+        return fit_publishers(curve=args.model)
+    from forecast.models import fit
+
+    if args.csv is not None:
+        from forecast.data.userfile import read_series
+
+        y = read_series(args.csv, year=args.year_column, value=args.value_column)
+    else:
+        from forecast.data.registry import series
+
+        y = series(args.dataset)
+    return fit(y, model=args.model)
+
+
+def _fmt_pct(p: float) -> str:
+    from forecast.claims._format import percentile
+
+    num = ">99.9999" if p > 99.9999 else ("<0.0001" if p < 0.0001 else f"{p:.6g}")
+    return f"{percentile(p)} ({num})"
+
+
+def run_claim(args) -> int:
+    """Handler of ``claim``."""
+    from forecast.claims._format import money, rate
+    from forecast.claims.check import check_claim, parse_value
+
+    value = parse_value(args.value)  # a bad amount fails before any fitting
+    against = _against(args)
+    c = check_claim(value, args.year, against=against, label=args.label, publisher=args.publisher, n=args.n,
+                    seed=args.seed, real=args.real, share_of_gdp=args.share_of_gdp)
+    if args.format != "table":
+        emit(c.to_frame(), args.format)
+        return 0
+    growth = (f"{rate(c.implied_growth)} from the {c.growth_from_year} figure ({money(c.growth_from_value)}), "
+              f"against a fitted {rate(c.fitted_growth)}" if c.growth_from_year is not None else "n/a")
+    fields = [
+        ("claim", f"{money(c.value)} for {c.year}" + (f" ({args.label})" if args.label else "")),
+        ("judged against", f"{c.model}, {c.scale} scale"),
+        ("distribution", c.judged_on),
+        ("percentile", _fmt_pct(c.percentile)),
+        ("median, 95% interval", f"{money(c.median)} ({money(c.lower_95)} to {money(c.upper_95)})"),
+        ("ratio to median", f"{c.ratio_to_median:.3g}"),
+        ("implied growth", growth),
+        ("crossing year", c.crossing),
+        ("likely origin", c.likely_origin),
+    ]
+    for k, v in c.extra.items():
+        fields.append((k.replace("_", " "), _fmt_extra(k, v)))
+    width = max(len(k) for k, _ in fields)
+    print(c.verdict)
+    print()
+    for k, v in fields:
+        print(f"{k:<{width}}  {v}")
+    return 0
+
+
+def _fmt_extra(key: str, v: float) -> str:
+    from forecast.claims._format import money
+
+    if not math.isfinite(v):
+        return "n/a"
+    return f"{100 * v:.2f}% of world GDP" if "share" in key else money(v)
+
+
+def run_scorecard(args) -> int:
+    """Handler of ``scorecard``."""
+    from forecast.claims._format import money
+    from forecast.claims.scorecard import scorecard
+
+    sc = scorecard(real=args.real, share_of_gdp=args.share_of_gdp)
+    if args.format != "table":
+        emit(sc, args.format)
+        return 0
+    t = pd.DataFrame({
+        "id": sc["id"], "publisher": sc["publisher"], "published": sc["published_year"],
+        "year": sc["target_year"], "forecast": sc["forecast_usd"].map(money),
+        "compared with": sc["compared_with"], "estimate": sc["later_estimate_usd"].map(money),
+        "ratio": sc["ratio"].map(lambda r: "n/a" if not math.isfinite(r) else f"{r:.2f}"),
+        "scale": sc["scale"], "model 95%": [f"{money(a)}-{money(b)}" for a, b in
+                                            zip(sc["model_lower_95_usd"], sc["model_upper_95_usd"])],
+        "pct": sc["model_percentile"].map(lambda p: f"{p:.1f}"),
+        "in 95%": sc["in_model_95"].map({True: "yes", False: "no"}),
+    })
+    for c in sc.columns:
+        if "_real_" in c or c.endswith("_share_of_gdp"):
+            t[c] = sc[c].map(money) if "_real_" in c else sc[c].map(lambda v: f"{100 * v:.2f}%")
+    emit(t, "table")
+    print(f"\nForecasts whose target year is at or before {sc.attrs.get('latest_year')}, the latest year of the "
+          "fitted estimates. ratio = forecast / later estimate (same publisher's when it made one, else the "
+          "geometric mean of other publishers'); model 95% = the multi-publisher model's interval on the "
+          "publisher's scale (the reference scale for publishers without estimates).")
+    return 0
