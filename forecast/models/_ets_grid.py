@@ -87,17 +87,17 @@ class Profile:
 def profile(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.ndarray) -> Profile:
     """Profile out the initial states at each parameter set."""
     c, m = errors_linear(y, alpha, beta, phi)
-    mtm = np.einsum("gti,gtj->gij", m, m)
-    mtc = np.einsum("gti,gt->gi", m, c)
-    det = mtm[:, 0, 0] * mtm[:, 1, 1] - mtm[:, 0, 1] ** 2
-    det = np.maximum(det, 1e-300)
-    inv = np.empty_like(mtm)
-    inv[:, 0, 0] = mtm[:, 1, 1] / det
-    inv[:, 1, 1] = mtm[:, 0, 0] / det
-    inv[:, 0, 1] = inv[:, 1, 0] = -mtm[:, 0, 1] / det
-    x0 = np.einsum("gij,gj->gi", inv, mtc)
-    resid = c - np.einsum("gti,gi->gt", m, x0)
-    sse = np.maximum(np.einsum("gt,gt->g", resid, resid), 1e-300)
+    m0, m1 = m[:, :, 0], m[:, :, 1]
+    a, b, d = (m0 * m0).sum(axis=1), (m0 * m1).sum(axis=1), (m1 * m1).sum(axis=1)
+    det = np.maximum(a * d - b**2, 1e-300)
+    inv = np.empty((len(a), 2, 2))
+    inv[:, 0, 0] = d / det
+    inv[:, 1, 1] = a / det
+    inv[:, 0, 1] = inv[:, 1, 0] = -b / det
+    u, v = (m0 * c).sum(axis=1), (m1 * c).sum(axis=1)
+    x0 = np.column_stack([inv[:, 0, 0] * u + inv[:, 0, 1] * v, inv[:, 1, 0] * u + inv[:, 1, 1] * v])
+    resid = c - m0 * x0[:, :1] - m1 * x0[:, 1:]
+    sse = np.maximum((resid * resid).sum(axis=1), 1e-300)
     return Profile(alpha, beta, phi, x0, inv, sse, np.log(det), len(y))
 
 

@@ -184,11 +184,16 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     check_sigma(float(np.std(d)), "arima", "log-difference")
     n = len(logy)
 
+    grid = _posterior_grid(d, int(grid_size))
+    # start at the maximum of the exact profile likelihood on the grid
+    prof_ll = -len(d) / 2 * np.log(grid["sse"] / len(d)) + 0.5 * np.log(1 - grid["phi"] ** 2)
+    i0 = int(np.argmax(prof_ll))
+    start = np.array([grid["delta"][i0], grid["phi"][i0], grid["sse"][i0] / len(d)])
     sm_model = ARIMA(pd.Series(logy, index=yc.index), order=(1, 1, 0), trend="t")
     with warnings.catch_warnings(record=True) as caught, single_thread_blas():
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.filterwarnings("always", message="Non-stationary starting autoregressive", category=UserWarning)
-        sm_res = sm_model.fit()
+        sm_res = sm_model.fit(start_params=start, cov_type="none")
     if any(issubclass(w.category, ConvergenceWarning) for w in caught) or \
             (sm_res.mle_retvals or {}).get("converged") is False:
         notes.append("the optimiser reported convergence trouble for the maximum-likelihood fit")
@@ -198,7 +203,6 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     delta, phi, sigma = float(est[0]), float(est[1]), float(np.sqrt(est[2]))
     check_sigma(sigma, "arima")
     mle = {"delta": delta, "phi": phi, "sigma": sigma}
-    grid = _posterior_grid(d, int(grid_size))
 
     fittedvalues = np.asarray(sm_res.fittedvalues, dtype=float)[1:]  # the first one is diffuse
     idx = yc.index[1:]

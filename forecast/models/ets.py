@@ -106,16 +106,15 @@ class ETSResult(FitResult):
         return checked(Predictive(years, loc=loc, scale=scale, df=np.inf, space="log"), self.model)
 
 
-def _sm_fit(mod: Any, start: np.ndarray | None) -> tuple[Any, bool]:
-    """One statsmodels fit; returns the result and whether it reported convergence trouble."""
+def _sm_fit(mod: Any, start: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """One statsmodels fit; returns the parameters and whether it reported convergence trouble."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     with warnings.catch_warnings(record=True) as caught, single_thread_blas():
         warnings.simplefilter("always", ConvergenceWarning)
-        res = mod.fit(start_params=start, disp=False)
+        params = mod.fit(start_params=start, disp=False, return_params=True)
     trouble = any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    retvals = getattr(res, "mle_retvals", None) or {}
-    return res, trouble or retvals.get("converged") is False
+    return np.asarray(params, dtype=float), trouble
 
 
 def _start_indices(prof: eg.Profile, damped: bool, k: int = 3) -> list[int]:
@@ -156,27 +155,29 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
 
     sm_model = ETSModel(pd.Series(logy, index=yc.index), error="add", trend="add", damped_trend=damped)
     rows, fits = [], []
-    for label, i in [("grid optimum", None)] + [(f"grid start {j + 1}", i)
-                                               for j, i in enumerate(_start_indices(prof, damped))]:
-        if i is None:
-            i = int(np.argmax(prof.loglike))
-        par = [prof.alpha[i], prof.beta[i]] + ([prof.phi[i]] if damped else []) + list(prof.x0[i])
-        if label == "grid optimum":
-            res, trouble = sm_model.smooth(np.asarray(par)), False
+    starts_at = [int(np.argmax(prof.loglike))] + _start_indices(prof, damped)
+    for j, i in enumerate(starts_at):
+        par = np.array([prof.alpha[i], prof.beta[i]] + ([prof.phi[i]] if damped else []) + list(prof.x0[i]))
+        if j == 0:
+            label, trouble = "grid optimum", False
         else:
-            res, trouble = _sm_fit(sm_model, np.asarray(par))
-        fits.append((res, trouble))
-        rows.append({"start": label, "loglike": float(res.llf), "convergence_trouble": trouble})
-    res, trouble = _sm_fit(sm_model, None)
-    fits.append((res, trouble))
-    rows.append({"start": "statsmodels default", "loglike": float(res.llf), "convergence_trouble": trouble})
+            label = f"grid start {j}"
+            par, trouble = _sm_fit(sm_model, par)
+        fits.append((par, trouble))
+        rows.append({"start": label, "loglike": float(sm_model.loglike(par)), "convergence_trouble": trouble})
+    par, trouble = _sm_fit(sm_model, None)
+    fits.append((par, trouble))
+    rows.append({"start": "statsmodels default", "loglike": float(sm_model.loglike(par)),
+                 "convergence_trouble": trouble})
     starts = pd.DataFrame(rows)
     lls = starts["loglike"].to_numpy()
     if not np.isfinite(lls).any():
         raise ModelError(f"model {model!r}: the likelihood could not be evaluated for this series")
-    best = int(np.nanargmax(np.where(np.isfinite(lls), lls, -np.inf)))
+    best = int(np.argmax(np.where(np.isfinite(lls), lls, -np.inf)))
     starts["chosen"] = np.arange(len(starts)) == best
-    sm_res, trouble = fits[best]
+    best_par, trouble = fits[best]
+    with single_thread_blas():
+        sm_res = sm_model.smooth(best_par)
     if trouble:
         notes.append("the optimiser reported convergence trouble for the chosen fit")
     default_ll = lls[-1]
