@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import forecast
 from forecast.data.money import format_money, parse_money
@@ -119,3 +121,12 @@ def test_round_trip(value):
     text = format_money(value, digits=3)
     assert parse_money(text) == pytest.approx(value, rel=1e-3)
     assert math.isclose(parse_money(format_money(value)), value, rel_tol=0.05)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.floats(min_value=1e6, max_value=1e14, allow_nan=False, allow_infinity=False))
+def test_format_then_parse_round_trips(value):
+    assert parse_money(format_money(value, digits=6)) == pytest.approx(value, rel=1e-5)
+    short = format_money(value)
+    assert parse_money(short) == pytest.approx(value, rel=0.05)
+    assert short.startswith("$") and short[-1] in "Tnm"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import forecast
 from forecast.data.userfile import MIN_ROWS, read_series
@@ -170,3 +175,15 @@ def test_unreadable_encoding(tmp_path):
 def test_utf16_file_is_rejected_with_the_encoding_named(tmp_path):
     msg = error(write(tmp_path, GOOD, encoding="utf-16"))
     assert "line 1" in msg and "not valid UTF-8" in msg
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.dictionaries(st.integers(1990, 2030), st.floats(1e-3, 1e13, allow_nan=False), min_size=3, max_size=15))
+def test_any_valid_file_reads_back(data):
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "s.csv"
+        p.write_text("year,value\n" + "".join(f"{y},{v!r}\n" for y, v in data.items()), encoding="utf-8")
+        y = read_series(p)
+    assert [q.year for q in y.index] == sorted(data)
+    assert y.tolist() == [data[k] for k in sorted(data)]
+    assert y.attrs["gaps"] == [k for k in range(min(data), max(data) + 1) if k not in data]
