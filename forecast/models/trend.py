@@ -57,12 +57,26 @@ class TrendResult(FitResult):
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
         x = self.design(np.array([p.year for p in years]))
+        out = self._draw_paths(x, n, rng)
+        if self.space == "level":
+            # the level predictive is truncated at zero: a negative value is
+            # replaced by a fresh draw for that year (rejection sampling), so
+            # each year's marginal is exactly the truncated Student t
+            for _ in range(200):
+                bad = np.argwhere(out < 0)
+                if not len(bad):
+                    break
+                fresh = self._draw_paths(x, len(bad), rng)
+                out[bad[:, 0], bad[:, 1]] = fresh[np.arange(len(bad)), bad[:, 1]]
+        return out
+
+    def _draw_paths(self, x: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
         # sigma^2 ~ s^2 * df / chi2(df), coefficients ~ N(b, sigma^2 (X'X)^-1):
         # the marginal of each path value is then exactly the Student t of _predictive
         sigma = np.sqrt(self.s2_ * self.df_ / rng.chisquare(self.df_, size=n))
         chol = np.linalg.cholesky(self.xtx_inv_)
         coef = self.coef_[None, :] + sigma[:, None] * (rng.standard_normal((n, len(self.coef_))) @ chol.T)
-        return coef @ x.T + sigma[:, None] * draw_normals(rng, n, len(years))
+        return coef @ x.T + sigma[:, None] * draw_normals(rng, n, x.shape[0])
 
 
 def _fit_trend(y: pd.Series, *, model: str, degree: int, space: str) -> TrendResult:
