@@ -21,9 +21,10 @@ Examples
 from __future__ import annotations
 
 from forecast.plots.backtest import backtest_chart
+from forecast.plots.claim import claim_chart
 from forecast.plots.compare import comparison_chart
 from forecast.plots.diagnostics import residual_diagnostics
 from forecast.plots.fan import fan_chart
 from forecast.plots.publishers import publisher_chart
 
-__all__ = ["backtest_chart", "comparison_chart", "fan_chart", "publisher_chart", "residual_diagnostics"]
+__all__ = ["backtest_chart", "claim_chart", "comparison_chart", "fan_chart", "publisher_chart", "residual_diagnostics"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
-from forecast.plots.style import OBSERVED, finish_axes, new_axes, set_value_axis, to_years
+from forecast.plots.style import OBSERVED, finish_axes, new_axes, plain_text, set_value_axis, to_years
 
 __all__ = ["backtest_chart"]
 
@@ -113,7 +113,7 @@ def backtest_chart(bt: pd.DataFrame, model: str | None = None, ax: Any = None, l
         title = f"Backtest of {model}: forecasts 1-{horizon} years ahead from each origin"
     finish_axes(ax, title=title, xlabel="Year", legend=False)
     handles = [ax.lines[0]]
-    ax.legend(handles, ["Observed"], loc="upper left", frameon=False, fontsize=8.5)
+    plain_text(ax.legend(handles, ["Observed"], loc="upper left", frameon=False, fontsize=8.5))
     if origins:
         sm = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(vmin=min(origins), vmax=max(origins)),
                                    cmap=_trimmed(cmap))

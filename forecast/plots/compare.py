@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
-from forecast.plots.style import BAND, MARKERS, OKABE_ITO, finish_axes
+from forecast.plots.style import BAND, MARKERS, OKABE_ITO, finish_axes, plain_text
 
 __all__ = ["comparison_chart"]
 
@@ -105,7 +105,8 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
     a_acc.barh(pos, vals, color=BAND, alpha=0.75, edgecolor="black", linewidth=0.6, height=0.6)
     fmt = "{:.1f}%" if metric == "mape" else "{:.2f}"
     for p, v in zip(pos, vals):
-        a_acc.annotate(fmt.format(v), (v, p), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5)
+        a_acc.annotate(fmt.format(v), (v, p), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5,
+                       parse_math=False)
     a_acc.set_yticks(pos, names)
     a_acc.set_xlim(0, vals.max() * 1.18)
     finish_axes(a_acc, title="Accuracy (lower is better)", xlabel=_METRIC_LABELS.get(metric, metric),
@@ -130,8 +131,8 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
     a_cov.set_ylim(-0.7, len(acc) - 0.3)
     finish_axes(a_cov, title="Interval coverage against nominal", xlabel="Actual values inside the interval (%)",
                 legend=False)
-    a_cov.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=8)
+    plain_text(a_cov.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=8))
     a_cov.tick_params(axis="y", length=0)
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12, parse_math=False)
     return fig

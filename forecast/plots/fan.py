@@ -127,7 +127,7 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
         for _, row in cl.iterrows():
             text = row["label"] or format_compact(row["value"] * (mult or 1.0), money=mult is not None)
             ax.annotate(text, (row["year"], row["value"]), xytext=(6, 4), textcoords="offset points",
-                        fontsize=8.5, color="black")
+                        fontsize=8.5, color="black", parse_math=False)
         values += list(cl["value"])
 
     set_value_axis(ax, unit, log, values, basis=forecast_frame.attrs.get("price_basis"))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
-from forecast.plots.style import BAND, MEDIAN, finish_axes, new_axes, series_style, set_value_axis
+from forecast.plots.style import BAND, MEDIAN, finish_axes, new_axes, plain_text, series_style, set_value_axis
 
 __all__ = ["publisher_chart", "publisher_rows"]
 
@@ -164,5 +164,5 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=1.4))
     labels.append("hollow: a forecast when published")
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    plain_text(ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8))
     return fig

@@ -178,14 +178,15 @@ def is_share(unit: str | None) -> bool:
 
 
 def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float] = (),
-                   basis: str | None = None) -> None:
+                   basis: str | None = None, axis: str = "y") -> None:
     """Scale (log or linear), ticks and tick labels of a value axis (the y axis).
 
     Money (a unit such as ``"USD"`` or ``"USD bn"``) is labelled compactly
     in dollars, and the axis label says nominal or, with ``basis`` (a
     series' ``attrs["price_basis"]``, e.g. ``"real 2024 US$ (CPI-U)"``), real;
     a share (``"share of world GDP"``) is labelled in percent; other units
-    get compact numbers and the unit as the axis label.
+    get compact numbers and the unit as the axis label. ``axis="x"`` labels
+    the x axis instead.
     """
     from matplotlib import ticker
 
@@ -200,24 +201,26 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
         return format_compact(v * scale, money=mult is not None)
 
     vals = np.asarray([v for v in values if v is not None and np.isfinite(v) and v > 0], dtype=float)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    set_scale, set_label = (ax.set_xscale, ax.set_xlabel) if axis == "x" else (ax.set_yscale, ax.set_ylabel)
     if log:
-        ax.set_yscale("log")
+        set_scale("log")
         span = np.log10(vals.max() / vals.min()) if len(vals) else 3.0
         subs = (1.0, 2.0, 5.0) if span < 2.5 else (1.0,)
         if span < 0.8:
             subs = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
-        ax.yaxis.set_major_locator(ticker.LogLocator(base=10.0, subs=subs))
-        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+        target.set_major_locator(ticker.LogLocator(base=10.0, subs=subs))
+        target.set_minor_formatter(ticker.NullFormatter())
     else:
-        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=6))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(fmt))
+        target.set_major_locator(ticker.MaxNLocator(nbins=6))
+    target.set_major_formatter(ticker.FuncFormatter(fmt))
     suffix = ", log scale" if log else ""
     if mult is not None:
-        ax.set_ylabel(f"{basis or 'US dollars (nominal)'}{suffix}")
+        set_label(f"{basis or 'US dollars (nominal)'}{suffix}")
     elif share:
-        ax.set_ylabel(f"{str(unit)[:1].upper()}{str(unit)[1:]}{suffix}")
+        set_label(f"{str(unit)[:1].upper()}{str(unit)[1:]}{suffix}")
     elif unit:
-        ax.set_ylabel(f"{unit}{suffix}")
+        set_label(f"{unit}{suffix}")
 
 
 # ---------------------------------------------------------------------- axes
@@ -249,13 +252,21 @@ def finish_axes(ax: Any, title: str | None = None, xlabel: str | None = None, le
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
-        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_title(title, loc="left", fontsize=11, parse_math=False)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         if handles:
             order = sorted(range(len(labels)), key=lambda i: (_legend_rank(labels[i]), i))
-            ax.legend([handles[i] for i in order], [labels[i] for i in order], loc=legend_loc, frameon=False,
-                      fontsize=8.5)
+            plain_text(ax.legend([handles[i] for i in order], [labels[i] for i in order], loc=legend_loc,
+                                 frameon=False, fontsize=8.5))
+
+
+def plain_text(legend: Any) -> Any:
+    """Show a legend's labels as written: a ``$`` in a money amount is not a math delimiter."""
+    if legend is not None:
+        for t in legend.get_texts():
+            t.set_parse_math(False)
+    return legend
 
 
 def _legend_rank(label: str) -> int:

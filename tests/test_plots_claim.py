@@ -1,0 +1,99 @@
+"""Claim chart: the distribution for the claim's year, the claim at its value, the library's percentile."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import forecast
+from forecast.claims._format import money
+from forecast.claims._format import percentile as percentile_text
+from forecast.errors import ForecastError
+from forecast.plots import claim_chart
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def fit():
+    rng = np.random.default_rng(7)
+    y = pd.Series(np.exp(np.log(1e9) + 0.2 * np.arange(12) + 0.05 * rng.standard_normal(12)),
+                  index=range(2010, 2022))
+    y.attrs["unit"] = "USD"
+    return forecast.fit(y, model="exponential")
+
+
+def _claim_line(ax):
+    return [ln for ln in ax.lines if ln.get_gid() == "claim"][0]
+
+
+def test_claim_at_its_value_with_the_library_percentile(fit):
+    check = forecast.check_claim(2e10, 2025, against=fit, n=200)
+    fig = claim_chart(check, against=fit)
+    ax = fig.axes[0]
+    marker = _claim_line(ax)
+    assert marker.get_xdata()[0] == pytest.approx(2e10)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{money(2e10)} for 2025\n{percentile_text(check.percentile)}"]
+    assert ax.get_xscale() == "log"
+    # the median line sits at the library's median of that year
+    med = [ln for ln in ax.lines if ln.get_label().startswith("Median")][0]
+    assert med.get_xdata()[0] == pytest.approx(check.median, rel=1e-9)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"Claim {money(2e10)}" in legend and any(t.startswith("80% interval") for t in legend)
+
+
+def test_density_is_the_predictive_density(fit):
+    check = forecast.check_claim(1.5e10, 2024, against=fit, n=200)
+    ax = claim_chart(check, against=fit).axes[0]
+    curve = [ln for ln in ax.lines if ln.get_label() == "Predictive distribution"][0]
+    x, d = curve.get_xdata(), curve.get_ydata()
+    # closed form: log10 value is Student t with the fit's loc/scale/df, rescaled to base 10
+    pred = fit.predictive(until=2024)
+    loc, scale, df = pred.loc[-1] / np.log(10), pred.scale[-1] / np.log(10), float(pred.df[-1])
+    expected = stats.t.pdf(np.log10(x), df=df, loc=loc, scale=scale)
+    np.testing.assert_allclose(d[5:-5], expected[5:-5], rtol=2e-3, atol=1e-4 * expected.max())
+    # the area under the curve (on log10 value) is one
+    assert np.trapezoid(d, np.log10(x)) == pytest.approx(1.0, abs=2e-3)
+    # the marker sits on the curve at the claim
+    marker = _claim_line(ax)
+    assert marker.get_ydata()[0] == pytest.approx(np.interp(np.log10(1.5e10), np.log10(x), d))
+    # bands: the 80% band lies inside the 95% band and spans its quantiles
+    bands = {c.get_label()[:3]: c.get_paths()[0].vertices[:, 0] for c in ax.collections if len(c.get_paths())}
+    assert bands["80%"].min() >= bands["95%"].min() and bands["80%"].max() <= bands["95%"].max()
+    assert bands["80%"].min() == pytest.approx(pred.quantile(0.1)[-1], rel=0.01)
+    assert bands["80%"].max() == pytest.approx(pred.quantile(0.9)[-1], rel=0.01)
+
+
+def test_tuple_form_checks_the_claim_here(fit):
+    fig = claim_chart((fit, "30 billion", 2025), n=200)
+    check = forecast.check_claim("30 billion", 2025, against=fit, n=200)
+    assert [t.get_text() for t in fig.axes[0].texts] == [f"{money(3e10)} for 2025\n{percentile_text(check.percentile)}"]
+
+
+def test_multi_publisher_scale():
+    pf = forecast.fit_publishers()
+    check = forecast.check_claim("3 trillion", 2020, against=pf, n=200)
+    fig = claim_chart(check, against=pf)
+    ax = fig.axes[0]
+    assert _claim_line(ax).get_xdata()[0] == pytest.approx(3e12)
+    assert percentile_text(check.percentile) in ax.texts[0].get_text()
+    assert pf.reference in ax.get_title(loc="left")
+
+
+def test_mismatched_fit_and_bad_input(fit):
+    check = forecast.check_claim(2e10, 2025, against=fit, n=200)
+    other = forecast.fit(fit.y * 3, model="exponential")
+    with pytest.raises(ForecastError, match="does not match"):
+        claim_chart(check, against=other)
+    with pytest.raises(ForecastError, match="against="):
+        claim_chart(check)
+    with pytest.raises(ForecastError, match="fit, value, year"):
+        claim_chart((fit, 1.0))
