@@ -1,0 +1,259 @@
+"""The one-command PDF report on the damage of cybercrime.
+
+:func:`build_report` loads the data, makes the library calls each section
+needs (once each), lays the sections out with the Typst template shipped in
+this package and writes the PDF atomically. Every number in the PDF comes
+from a public library call; the report module only arranges them.
+
+Examples
+--------
+>>> from forecast.report import build_report
+>>> result = build_report("reports/cybercrime-damage-forecast.pdf")   # doctest: +SKIP
+>>> result.path, result.pages                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from forecast.errors import ForecastError, ReportError
+from forecast.report.context import (
+    DEFAULT_CLAIMS,
+    DEFAULT_DATASET,
+    DEFAULT_HORIZON,
+    ClaimSpec,
+    Context,
+    Progress,
+    ReportOptions,
+    parse_claim,
+)
+
+__all__ = ["ClaimSpec", "ReportOptions", "ReportResult", "build_report", "parse_claim", "DEFAULT_OUTPUT"]
+
+DEFAULT_OUTPUT = Path("reports") / "cybercrime-damage-forecast.pdf"
+
+
+@dataclass
+class ReportResult:
+    """What :func:`build_report` wrote and what it could not build."""
+
+    path: Path
+    pages: int
+    sections: list[str]                    # titles of the sections in the PDF
+    problems: list[str] = field(default_factory=list)   # one line per section or part that failed
+    omitted: list[str] = field(default_factory=list)    # sections left out (user's own series)
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------ checks
+
+def _protected_dirs() -> list[Path]:
+    """Folders a report must never write into: the bundled data."""
+    import forecast
+
+    pkg = Path(forecast.__file__).resolve().parent
+    return [pkg / "_data", pkg.parent / "data"]
+
+
+def check_output(output: Path | str) -> Path:
+    """Check that ``output`` can be written, before any work is done.
+
+    Raises
+    ------
+    ReportError
+        When the name does not end in ``.pdf``, the folder does not exist or
+        cannot be written to, or the path is inside the bundled data.
+
+    Examples
+    --------
+    >>> check_output("/nonexistent-folder/x.pdf")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ReportError: output folder /nonexistent-folder does not exist
+    """
+    path = Path(output).expanduser()
+    if path.suffix.lower() != ".pdf":
+        raise ReportError(f"output {str(path)!r} must end in .pdf")
+    parent = path.parent.resolve() if str(path.parent) else Path.cwd()
+    for protected in _protected_dirs():
+        if parent == protected.resolve() or protected.resolve() in parent.parents:
+            raise ReportError(f"output {path} is inside the bundled data folder {protected}; choose another folder")
+    if path.is_dir():
+        raise ReportError(f"output {path} is a folder; give a file name ending in .pdf")
+    if not parent.exists():
+        raise ReportError(f"output folder {path.parent} does not exist")
+    if not parent.is_dir():
+        raise ReportError(f"output folder {path.parent} is not a folder")
+    try:  # the only reliable test (access() says yes to root, no on some network mounts)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".check"):
+            pass
+    except OSError as exc:
+        raise ReportError(f"cannot write to the output folder {path.parent}: {exc.strerror or exc}") from None
+    return path
+
+
+def load_series(options: ReportOptions) -> tuple[Any, str, str, bool]:
+    """The main series, its source line, its label, and whether it is IC3.
+
+    User errors (unknown dataset, missing or bad CSV) raise the library's
+    :class:`~forecast.errors.DataError`.
+    """
+    import forecast
+
+    if options.csv is not None:
+        if not options.year_column or not options.value_column:
+            raise ReportError("--csv needs --year-column and --value-column")
+        y = forecast.read_series(options.csv, year=options.year_column, value=options.value_column)
+        name = y.attrs.get("name") or f"{Path(options.csv).name}: {options.value_column}"
+        source = f"the user's file {Path(options.csv).name} (columns {options.year_column!r}, {options.value_column!r})"
+        is_ic3 = False
+    else:
+        dataset = options.dataset or DEFAULT_DATASET
+        y = forecast.series(dataset)
+        name = y.attrs.get("name") or dataset
+        source = y.attrs.get("source") or f"the bundled dataset {dataset!r}"
+        is_ic3 = dataset == "ic3"
+    if options.through is not None:
+        years = [p.year for p in y.index]
+        if options.through < years[0]:
+            raise ReportError(f"--through {options.through} is before the first year of the data ({years[0]})")
+        attrs = dict(y.attrs)
+        y = y[[yr <= options.through for yr in years]]
+        y.attrs.update(attrs)
+    return y, source, name, is_ic3
+
+
+def report_timestamp(y: Any) -> dt.datetime:
+    """The creation date written into the PDF.
+
+    ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else
+    1 January after the last year of the data: the same inputs always give
+    the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime(int(y.index[-1].year) + 1, 1, 1, tzinfo=dt.timezone.utc)
+
+
+# ------------------------------------------------------------------- build
+
+def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = None, csv: str | Path | None = None,
+                 year_column: str | None = None, value_column: str | None = None, through: int | None = None,
+                 horizon: int = DEFAULT_HORIZON, claims: Sequence[ClaimSpec | str] | None = None,
+                 progress: bool | TextIO = True) -> ReportResult:
+    """Build the PDF report and write it atomically to ``output``.
+
+    Parameters
+    ----------
+    output : path
+        The PDF to write (its folder must exist). Never inside ``data/``.
+    dataset : str, optional
+        A bundled series (default ``"ic3"``); exclusive with ``csv``.
+    csv, year_column, value_column : optional
+        A user's own CSV file and its two columns. The sections built on the
+        bundled global estimates (global cost, claims, scorecard) are then
+        left out, with a line saying so.
+    through : int, optional
+        Use the data up to this year only.
+    horizon : int
+        Years to forecast after the last observation (default 6).
+    claims : sequence, optional
+        Figures to check, as :class:`ClaimSpec` or ``"3 trillion@2020"``
+        strings; default the seed's $2T in 2019 and $3T in 2020.
+    progress : bool or file
+        Print progress lines (to stderr, or to the given stream).
+
+    Returns
+    -------
+    ReportResult
+        The path, page count, section titles and any parts that could not be built.
+
+    Raises
+    ------
+    ForecastError
+        For bad arguments or input (nothing is written). A failing library
+        call inside a section is not an error: it is reported in the PDF and
+        in ``ReportResult.problems``.
+
+    Examples
+    --------
+    >>> res = build_report("/tmp/report.pdf", progress=False)     # doctest: +SKIP
+    >>> res.pages > 5                                             # doctest: +SKIP
+    True
+    """
+    from forecast.report import sections as S
+    from forecast.report.title import title_page
+    from forecast.report.typst_render import atomic_write, compile_pdf
+
+    if csv is not None and dataset is not None:
+        raise ReportError("give --dataset or --csv, not both")
+    try:
+        horizon = int(horizon)
+    except (TypeError, ValueError):
+        raise ReportError(f"--horizon {horizon!r} is not a whole number") from None
+    if not 1 <= horizon <= 30:
+        raise ReportError(f"--horizon {horizon} must be between 1 and 30 years")
+    specs = None if claims is None else [c if isinstance(c, ClaimSpec) else parse_claim(c) for c in claims]
+    options = ReportOptions(dataset=dataset, csv=csv, year_column=year_column, value_column=value_column,
+                            through=through, horizon=horizon, claims=specs)
+    path = check_output(output)
+    stream = progress if hasattr(progress, "write") else None
+    say = Progress(stream=stream, enabled=bool(progress))
+
+    say("Loading the data")
+    y, source, name, is_ic3 = load_series(options)
+    ctx = Context(options=options, y=y, source=source, name=name, is_ic3=is_ic3, progress=say)
+    if specs is not None:
+        ctx.claim_specs = list(specs)
+    elif options.uses_global:
+        from forecast.data.money import parse_money
+
+        ctx.claim_specs = [ClaimSpec(parse_money(t), yr, t) for t, yr in DEFAULT_CLAIMS]
+    else:
+        ctx.claim_specs = []
+
+    steps = [("Fitting the candidate models and choosing one by rolling-origin backtest", S.compute_models)]
+    if options.uses_global:
+        steps.append(("Fitting the multi-publisher model of the global cost", S.compute_publishers))
+    if ctx.claim_specs or options.uses_global:
+        steps.append(("Checking the claims", S.compute_claims))
+    for message, step in steps:
+        say(message)
+        try:
+            step(ctx)
+        except Exception:  # noqa: BLE001 - remembered in ctx, reported by the sections that need it
+            pass
+
+    say("Drawing the charts and laying out the sections")
+    secs = S.build_sections(ctx)
+    title = title_page(ctx, secs)
+    problems = []
+    for sec in secs:
+        for p in sec.problems:
+            line = f"{sec.title}: {p}"
+            problems.append(line)
+            say(f"warning: could not build {line}")
+    shown = [s for s in secs if s.status != "omitted"]
+    omitted = [s.title for s in secs if s.status == "omitted"]
+    document = {"meta": title["meta"], "title_page": title["title_page"],
+                "sections": [s.to_json() for s in shown]}
+
+    say("Typesetting the PDF")
+    pdf = compile_pdf(document, ctx.figures, timestamp=report_timestamp(y))
+    atomic_write(path, pdf)
+    pages = _count_pages(pdf)
+    return ReportResult(path=path, pages=pages, sections=[s.title for s in shown], problems=problems,
+                        omitted=omitted, seconds=say.elapsed())
+
+
+def _count_pages(pdf: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))

@@ -1,0 +1,235 @@
+"""Building blocks of the report's content: paragraphs, tables, figures, notes.
+
+A section is a list of blocks, each a small JSON-able dict the Typst template
+knows how to lay out (``type`` says which). Text is passed as plain strings,
+which the template places as text: nothing in a figure's name or a source's
+title is ever read as markup.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Block = dict[str, Any]
+Run = dict[str, Any]
+Text = str | list[Run]
+
+
+def para(*parts: str | Run) -> Block:
+    """A paragraph from strings and runs (see :func:`bold`, :func:`ref`).
+
+    Examples
+    --------
+    >>> para("Losses were ", bold("$16.6bn"), ".")["type"]
+    'para'
+    """
+    return {"type": "para", "text": runs(*parts)}
+
+
+def runs(*parts: str | Run) -> Text:
+    """Join strings and runs into the template's paragraph form."""
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts)  # type: ignore[arg-type]
+    return [p if isinstance(p, dict) else {"t": p} for p in parts]
+
+
+def bold(text: str) -> Run:
+    """A run set in bold."""
+    return {"t": text, "b": True}
+
+
+def italic(text: str) -> Run:
+    """A run set in italics."""
+    return {"t": text, "i": True}
+
+
+def ref(label: str) -> Run:
+    """A run that refers to a labelled figure or table ("Figure 2")."""
+    return {"ref": label, "t": ""}
+
+
+def heading(text: str, level: int = 2) -> Block:
+    """A sub-heading inside a section."""
+    return {"type": "heading", "text": text, "level": level}
+
+
+def note(*parts: str | Run) -> Block:
+    """A shaded note (a caveat, or a part that was left out and why)."""
+    return {"type": "note", "text": runs(*parts)}
+
+
+def failure(reason: str) -> Block:
+    """The box that says a section (or part) could not be built, and why."""
+    return {"type": "failure", "text": reason}
+
+
+def bullets(items: Iterable[str | Text]) -> Block:
+    """A bulleted list."""
+    return {"type": "list", "items": list(items)}
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: Text, label: str | None = None,
+          align: Sequence[str] | None = None, widths: Sequence[str] | None = None, note: Text | None = None,
+          highlight: Sequence[int] = ()) -> Block:
+    """A numbered table with a caption above and a header repeated on every page.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Header cells.
+    rows : sequence of sequences
+        Body cells, already formatted as strings (``None`` for an empty cell).
+    caption : str
+        The caption (the template numbers it "Table N").
+    align : sequence of {"l", "c", "r"}
+        Alignment per column (numbers right-aligned).
+    widths : sequence of str
+        Column widths: ``"auto"`` or a fraction such as ``"2fr"``.
+    note : str, optional
+        A small note below the table.
+    highlight : sequence of int
+        Row numbers (0-based) to shade, e.g. the chosen model.
+
+    Examples
+    --------
+    >>> table(["Year", "Value"], [["2024", "$16.6bn"]], caption="IC3", align="lr")["rows"]
+    [['2024', '$16.6bn']]
+    """
+    ncol = len(columns)
+    body = [[None if c is None else str(c) for c in r] for r in rows]
+    for r in body:
+        if len(r) != ncol:
+            raise ValueError(f"table row has {len(r)} cells, expected {ncol}")
+    out: Block = {"type": "table", "columns": [str(c) for c in columns], "rows": body, "caption": caption,
+                  "align": list(align) if align is not None else ["l"] * ncol, "highlight": list(highlight)}
+    if widths is not None:
+        out["widths"] = list(widths)
+    if label:
+        out["label"] = label
+    if note is not None:
+        out["note"] = note
+    return out
+
+
+def figure(file: str, *, caption: Text, label: str | None = None, width: str = "100%") -> Block:
+    """A numbered figure from an SVG file, with its caption below."""
+    out: Block = {"type": "figure", "file": file, "caption": caption, "width": width}
+    if label:
+        out["label"] = label
+    return out
+
+
+def sources(items: Sequence[tuple[str, str | None]]) -> Block:
+    """A numbered source list: ``[(text, url), ...]`` numbered ``[1]``, ``[2]``, ..."""
+    return {"type": "sources", "items": [{"text": t, "url": u} if u else {"text": t} for t, u in items]}
+
+
+def one_line(exc: BaseException, limit: int = 220) -> str:
+    """A one-line reason for a failure, for the PDF and the terminal.
+
+    Examples
+    --------
+    >>> one_line(ValueError("bad\\nthing"))
+    'bad thing'
+    >>> one_line(KeyError("median"))
+    "KeyError: 'median'"
+    """
+    if isinstance(exc, ModuleNotFoundError):
+        text = f"a library module is missing ({exc.name or exc})"
+    elif isinstance(exc, AttributeError | KeyError | TypeError | IndexError | NotImplementedError):
+        text = f"{type(exc).__name__}: {exc}"
+    else:
+        text = str(exc) or type(exc).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+@dataclass
+class Section:
+    """One chapter of the report: a title and its blocks, or why it is missing."""
+
+    key: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    status: str = "ok"          # ok | failed | omitted
+    problems: list[str] = field(default_factory=list)  # parts that failed (one line each)
+
+    def add(self, *blocks: Block) -> None:
+        """Append blocks."""
+        self.blocks.extend(blocks)
+
+    def part(self, name: str, build: Callable[[], list[Block] | Block | None]) -> bool:
+        """Build one part of the section; on failure add the failure box and carry on.
+
+        Returns True when the part was built.
+        """
+        try:
+            out = build()
+        except Exception as exc:  # noqa: BLE001 - a failing part is reported, never fatal
+            reason = f"{name}: {one_line(exc)}"
+            self.problems.append(reason)
+            self.blocks.append(failure(reason))
+            return False
+        if out is None:
+            return True
+        self.blocks.extend(out if isinstance(out, list) else [out])
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        """The form the template reads."""
+        return {"key": self.key, "title": self.title, "status": self.status, "blocks": self.blocks}
+
+
+def fmt_number(x: float, digits: int = 3) -> str:
+    """A plain number with thousands separators and about ``digits`` significant digits.
+
+    Examples
+    --------
+    >>> fmt_number(859532), fmt_number(0.1234), fmt_number(float("nan"))
+    ('859,532', '0.123', 'n/a')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "n/a"
+    if not math.isfinite(v):
+        return "n/a"
+    if abs(v) >= 10 ** (digits - 1):
+        return f"{v:,.0f}"
+    if v == 0:
+        return "0"
+    dec = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
+    return f"{v:,.{dec}f}"
+
+
+def fmt_pct(x: float, digits: int = 0) -> str:
+    """A share (0-1) as a percentage: ``0.873`` -> ``"87%"``.
+
+    Examples
+    --------
+    >>> fmt_pct(0.873), fmt_pct(0.1234, 1), fmt_pct(None)
+    ('87%', '12.3%', 'n/a')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "n/a"
+    if not math.isfinite(v):
+        return "n/a"
+    return f"{100 * v:.{digits}f}%"
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``"1st"``, ``22`` -> ``"22nd"``, ``13`` -> ``"13th"``.
+
+    Examples
+    --------
+    >>> [ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 99, 100)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '99th', '100th']
+    """
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,90 @@
+"""Matplotlib figures as deterministic SVG for the PDF report.
+
+The same figure always gives the same bytes: text is drawn as paths (no font
+needed by the PDF engine), the SVG carries no date, and the ids matplotlib
+generates for clip paths and glyphs come from a fixed salt instead of a
+random one.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+SVG_SALT = "forecast-report"
+
+# Settings that make the SVG independent of the machine and of the run.
+SVG_RC: dict[str, Any] = {
+    "svg.hashsalt": SVG_SALT,
+    "svg.fonttype": "path",
+    "svg.image_inline": True,
+    "path.simplify": True,
+}
+
+
+def svg_bytes(fig: Any, *, close: bool = True) -> bytes:
+    """Render a matplotlib Figure as SVG bytes that do not change between runs.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (an ``Axes`` is accepted too: its figure is used).
+    close : bool
+        Close the figure afterwards (frees memory held by pyplot).
+
+    Returns
+    -------
+    bytes
+        The SVG document.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> _ = fig.add_subplot().plot([1, 2], [3, 4])
+    >>> svg_bytes(fig) == svg_bytes(fig)
+    True
+    """
+    import matplotlib
+
+    fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"expected a matplotlib Figure, got {type(fig).__name__}")
+    buf = io.BytesIO()
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04)
+    if close:
+        _close(fig)
+    return buf.getvalue()
+
+
+def _close(fig: Any) -> None:
+    """Close ``fig`` if pyplot manages it (a bare ``Figure`` needs nothing)."""
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
+
+
+def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1):
+    """A Figure not registered with pyplot (no GUI backend, nothing to close).
+
+    With ``ncols=1`` returns ``(figure, axes)``; with more columns returns the
+    figure, whose ``axes`` list holds the panels (sharing the y axis).
+
+    Examples
+    --------
+    >>> fig, ax = new_figure(3, 2)
+    >>> type(fig).__name__
+    'Figure'
+    >>> len(new_figure(6, 2, ncols=2).axes)
+    2
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    if ncols == 1:
+        return fig, fig.add_subplot()
+    fig.subplots(1, ncols, sharey=True)
+    return fig

@@ -1,0 +1,155 @@
+"""The title page: the key findings in numbers and the date of the data.
+
+Each finding is taken from the results the sections use (the same library
+calls, made once), so the title page and the body never disagree. A finding
+whose library call failed is left out and the reason is listed instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import forecast
+from forecast.report.blocks import Section, bold, one_line
+from forecast.report.context import Context
+from forecast.report.sections import _choice_name, attr, fmt_percentile, interval, money, value_fmt, year_of
+
+
+def verdict(percentile: float) -> str:
+    """Where a claim falls in a predictive distribution, in words.
+
+    Examples
+    --------
+    >>> verdict(99.0), verdict(91.0), verdict(50.0), verdict(1.0)
+    ('above the 95% interval', 'above the 80% interval', 'inside the 80% interval', 'below the 95% interval')
+    """
+    p = float(percentile)
+    if p > 97.5:
+        return "above the 95% interval"
+    if p > 90:
+        return "above the 80% interval"
+    if p < 2.5:
+        return "below the 95% interval"
+    if p < 10:
+        return "below the 80% interval"
+    return "inside the 80% interval"
+
+
+def _finding(label: str, value: str, detail: Any = "") -> dict[str, Any]:
+    return {"label": label, "value": value, "detail": detail}
+
+
+def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
+    """The ``meta`` and ``title_page`` parts of the report's document."""
+    findings: list[dict[str, Any]] = []
+    failures: list[str] = []
+    fmt = value_fmt(ctx)
+
+    def add(name: str, build) -> None:
+        try:
+            out = build()
+        except Exception as exc:  # noqa: BLE001 - reported on the title page, not fatal
+            failures.append(f"{name}: {one_line(exc)}")
+            return
+        if out:
+            findings.extend(out if isinstance(out, list) else [out])
+
+    add("Latest figure", lambda: _finding(
+        f"Latest figure ({ctx.last_year})", fmt(ctx.y.iloc[-1]),
+        f"{ctx.name}. {ctx.source[0].upper() + ctx.source[1:]}."))
+
+    def forecast_finding():
+        fc = ctx.get("forecast")
+        r = fc.iloc[-1]
+        return _finding(
+            f"Forecast for {year_of(fc.index[-1])}", f"{fmt(r['median'])} (median)",
+            [{"t": f"80% interval {interval(r['lower_80'], r['upper_80'], fmt)}; 95% interval "
+                   f"{interval(r['lower_95'], r['upper_95'], fmt)}. Model chosen by backtest: "},
+             bold(_choice_name(ctx.get("fit"))), {"t": "."}])
+    add("Forecast", forecast_finding)
+
+    if ctx.options.uses_global:
+        def global_finding():
+            pf = ctx.get("publishers")
+            ref_pub = attr(pf, "reference", default=None)
+            fc = pf.forecast(publisher=ref_pub, until=ctx.horizon_year)
+            r = fc.iloc[-1]
+            return _finding(f"Global cost in {year_of(fc.index[-1])}", f"{money(r['median'])} (median)",
+                            f"On {ref_pub}'s scale; 95% interval {interval(r['lower_95'], r['upper_95'])}. "
+                            "Publishers' scales differ by an order of magnitude (Section 3).")
+        add("Global cost", global_finding)
+
+    if ctx.claim_specs:
+        def claim_findings():
+            out = []
+            for spec, rec in ctx.get("claims"):
+                if isinstance(rec, Exception):
+                    failures.append(f"Claim {spec.label}: {one_line(rec)}")
+                    continue
+                bits = [f"{verdict(rec.percentile)}: {float(rec.ratio_to_median):.1f} times the model's median "
+                        f"({money(rec.median)}) on {rec.scale}'s scale"]
+                if rec.crossing_year is not None:
+                    bits.append(f"the median reaches it in {rec.crossing}")
+                else:
+                    bits.append(f"the median does not reach it ({rec.crossing})")
+                if rec.origin_ids:
+                    bits.append("likely origin: " + ", ".join(_origin_names(rec.origin_ids)))
+                out.append(_finding(f"Claim: {spec.label}", f"{fmt_percentile(rec.percentile)} percentile",
+                                    "; ".join(bits) + "."))
+            return out
+        add("Claims", claim_findings)
+
+    omitted = [s.title for s in sections if s.status == "omitted"]
+    failed = [s.title for s in sections if s.status == "failed"]
+    footer = []
+    if omitted:
+        footer.append(f"Left out for a user's own series: {', '.join(omitted)} (they need the bundled global "
+                      "estimates).")
+    if failed:
+        failures.append(f"Sections that could not be built: {', '.join(failed)} (the reason is given in each).")
+    footer.append(f"Made with forecast {forecast.__version__} by `python -m forecast report`. Every number comes "
+                  "from the package's library functions and its sourced datasets (Section 1 lists the sources).")
+    first, last = ctx.first_year, ctx.last_year
+    data_date = f"{ctx.name}, {first}–{last}"
+    if ctx.options.uses_global:
+        data_date += _global_span()
+    through = f" (data used through {ctx.options.through})" if ctx.options.through else ""
+    title = "The economic damage of cybercrime" if ctx.is_ic3 or ctx.options.uses_global else ctx.name
+    meta = {
+        "title": f"{title}: data, forecasts and published claims" if ctx.options.uses_global
+                 else f"{title}: forecast",
+        "subtitle": (f"Reported losses to {ctx.horizon_year} with honest intervals, the global estimates side by "
+                     "side, and the headline figures tested" if ctx.options.uses_global
+                     else f"Forecast to {ctx.horizon_year} with 80% and 95% prediction intervals"),
+        "kicker": "Forecast report",
+        "author": f"forecast {forecast.__version__}",
+        "data_date": data_date + through + ".",
+        "data_short": f"Data through {last}",
+        "running_title": "The economic damage of cybercrime" if ctx.options.uses_global else ctx.name,
+    }
+    return {"meta": meta, "title_page": {"findings": findings, "failures": failures, "footer": footer}}
+
+
+def _global_span() -> str:
+    try:
+        est = forecast.load("global_estimates")
+        yrs = est["published_year"].dropna().astype(int)
+        return f"; global estimates published {yrs.min()}–{yrs.max()}"
+    except Exception:  # noqa: BLE001 - the span is a nicety
+        return ""
+
+
+def _origin_names(ids: tuple[str, ...]) -> list[str]:
+    """Catalogued rows by id as "Publisher (year): $X for YEAR"."""
+    est = forecast.load("global_estimates").set_index("id")
+    out = []
+    for i in ids:
+        if i not in est.index:
+            out.append(i)
+            continue
+        r = est.loc[i]
+        fig = r["point_usd_bn"]
+        what = f": {money(float(fig) * 1e9)} for {int(r['target_year'])}" if fig == fig and r["target_year"] == r[
+            "target_year"] else ""
+        out.append(f"{r['publisher']} ({int(r['published_year'])}){what}, {str(r['measure']).replace('_', ' ')}")
+    return out
