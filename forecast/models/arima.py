@@ -136,7 +136,7 @@ def _posterior_grid(d: np.ndarray, size: int) -> dict:
     return {"phi": phi, "delta": delta, "sse": sse, "xtx": xtx, "df": df, "weights": w / w.sum()}
 
 
-def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True, n_draws: int = 4000,
+def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True, n_draws: int = 10000,
               seed: int = 0, grid_size: int = 400) -> ArimaResult:
     """Fit ARIMA(1,1,0) with drift to ``log y`` by exact maximum likelihood.
 

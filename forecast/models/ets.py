@@ -221,7 +221,7 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     return result
 
 
-def fit_ets(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True, n_draws: int = 4000,
+def fit_ets(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True, n_draws: int = 10000,
             seed: int = 0, grid_size: int = 30) -> ETSResult:
     """Fit ETS(A,A,N) (additive errors, additive trend) to ``log y``.
 
@@ -262,7 +262,7 @@ def fit_ets(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool 
 
 
 def fit_ets_damped(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True,
-                   n_draws: int = 4000, seed: int = 0, grid_size: int = 30) -> ETSResult:
+                   n_draws: int = 10000, seed: int = 0, grid_size: int = 30) -> ETSResult:
     """Fit ETS(A,Ad,N) (damped additive trend, ``0.8 <= phi <= 0.98``) to ``log y``.
 
     Parameters are those of :func:`fit_ets`; at least 7 consecutive years.
