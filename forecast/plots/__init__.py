@@ -1,4 +1,4 @@
-"""Charts in one house style: fan charts, publishers, backtests, model comparison, claims, diagnostics.
+"""Charts in one house style: series, fan charts, publishers, backtests, model comparison, claims, diagnostics.
 
 Every function takes an optional ``ax`` (or, for the multi-panel charts, a
 sequence of axes), draws, and returns the matplotlib ``Figure`` it drew on.
@@ -26,5 +26,14 @@ from forecast.plots.compare import comparison_chart
 from forecast.plots.diagnostics import residual_diagnostics
 from forecast.plots.fan import fan_chart
 from forecast.plots.publishers import publisher_chart
+from forecast.plots.series import series_chart
 
-__all__ = ["backtest_chart", "claim_chart", "comparison_chart", "fan_chart", "publisher_chart", "residual_diagnostics"]
+__all__ = [
+    "backtest_chart",
+    "claim_chart",
+    "comparison_chart",
+    "fan_chart",
+    "publisher_chart",
+    "residual_diagnostics",
+    "series_chart",
+]
