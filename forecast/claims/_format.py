@@ -74,3 +74,14 @@ def rate(r: float) -> str:
     if r is None or not math.isfinite(r):
         return "n/a"
     return f"{100 * r:+.1f}%/yr"
+
+
+def possessive(name: str) -> str:
+    """``"Statista's"``, ``"Cybersecurity Ventures'"``.
+
+    Examples
+    --------
+    >>> possessive("Cybersecurity Ventures"), possessive("CSIS/McAfee")
+    ("Cybersecurity Ventures'", "CSIS/McAfee's")
+    """
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

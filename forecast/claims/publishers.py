@@ -25,7 +25,7 @@ and offsets integrated out, so a free offset costs a degree of freedom and a
 one-row publisher does not drag the noise estimates to zero; ``method="ml"``
 for plain maximum likelihood), then the curve and offsets by generalised least
 squares with covariance ``(X' W X)^-1``; standard errors of the log noise sds
-from the inverse Hessian of the restricted log-likelihood. L-BFGS-B from fixed
+from the inverse Hessian of the restricted log-likelihood. BFGS from fixed
 starting points: the result is deterministic. Predictive distributions on a publisher's scale are Normal on
 the log scale with the variance of the fitted curve plus offset (parameter
 uncertainty, delta method, exact for the linear part) plus the variance of a
@@ -48,7 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from forecast.claims import _data
-from forecast.claims._format import money, rate
+from forecast.claims._format import money, possessive, rate
 from forecast.claims._inclusion import FIT_MEASURES, inclusion_table
 from forecast.claims._mle import CoreFit, design, fit_core, noise_map
 from forecast.errors import ClaimError, ModelError
@@ -197,7 +197,7 @@ class PublisherFit:
                 b = core.beta[k0 + i - 1]
                 se = np.sqrt(core.cov[k0 + i - 1, k0 + i - 1])
                 ratio, lo, hi = np.exp(b), np.exp(b - Z95 * se), np.exp(b + Z95 * se)
-                statement = (f"{p}'s figures run {ratio:.3g} times {self.reference}'s, "
+                statement = (f"{possessive(p)} figures run {ratio:.3g} times {possessive(self.reference)}, "
                              f"95% interval {lo:.3g}-{hi:.3g}")
             if own_map.shape[1] == 1:
                 noise = "one sd shared by all publishers"
@@ -483,12 +483,12 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     publishers = [ref, *others]
     degree = CURVES[curve]
     n_years = data["year"].nunique()
-    if n_years < degree + 1 or len(data) < len(publishers) + degree + 1:
-        raise ClaimError(f"too few included rows to fit a {curve} curve: {len(data)} rows, {n_years} distinct "
-                         f"years, {len(publishers)} publishers")
     multi = data.groupby("publisher")["year"].nunique()
     if multi.max() < 2:
         raise ClaimError("no publisher has figures for two different years: the growth rate is not identified")
+    if n_years < degree + 1 or len(data) < len(publishers) + degree + 1:
+        raise ClaimError(f"too few included rows to fit the {curve} curve: {len(data)} rows, {n_years} distinct "
+                         f"years, {len(publishers)} publishers")
     data["log_value"] = np.log(data["value_usd"].to_numpy(dtype=float))
     v = _range_var(data["low_usd"].to_numpy(dtype=float), data["high_usd"].to_numpy(dtype=float), range_level)
     data["range_sd"] = np.sqrt(v)

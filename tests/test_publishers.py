@@ -1,0 +1,248 @@
+"""The multi-publisher model: recovery of known parameters, inclusion rules, predictive, sensitivity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import forecast
+from forecast.claims._inclusion import inclusion_table
+from forecast.claims._simulate import frame, row, simulate_estimates
+from forecast.claims._data import estimates
+from forecast.claims.publishers import fit_publishers
+from forecast.errors import ClaimError
+from forecast.intervals import validate_frame
+
+YEARS = {"A": range(2000, 2025), "B": range(2005, 2025), "C": range(2010, 2025)}
+OFFSETS = {"A": 0.0, "B": np.log(4.0), "C": np.log(0.5)}
+NOISE = {"A": 0.1, "B": 0.3, "C": 0.2}
+GROWTH = 0.12
+
+
+@pytest.fixture(scope="module")
+def sim_fit():
+    return fit_publishers(simulate_estimates(YEARS, OFFSETS, NOISE, growth=GROWTH, seed=3), reference="A")
+
+
+@pytest.fixture(scope="module")
+def real_fit():
+    return fit_publishers()
+
+
+# ------------------------------------------------------------ recovery
+def test_recovers_offsets_growth_and_noise(sim_fit):
+    off = sim_fit.offsets.set_index("publisher")
+    # offsets: within 0.15 on the log scale (their standard errors are about 0.06)
+    assert abs(np.log(off.loc["B", "ratio"]) - OFFSETS["B"]) < 0.15
+    assert abs(np.log(off.loc["C", "ratio"]) - OFFSETS["C"]) < 0.15
+    for p in ("B", "C"):
+        assert off.loc[p, "lower_95"] < np.exp(OFFSETS[p]) < off.loc[p, "upper_95"]
+    # growth: log growth within 0.01 of 0.12 (standard error about 0.003)
+    g, lo, hi = sim_fit.growth_rate()
+    assert abs(np.log1p(g) - GROWTH) < 0.01
+    assert lo < np.expm1(GROWTH) < hi
+    # noise sds: within 35% of the truth (REML, 15-25 rows each)
+    for p, s in NOISE.items():
+        assert abs(sim_fit.noise_sd(p) / s - 1) < 0.35, (p, sim_fit.noise_sd(p))
+    assert (off["noise"] == "own").all()
+
+
+def test_recovery_is_unbiased_across_replications():
+    est = []
+    for seed in range(12):
+        f = fit_publishers(simulate_estimates(YEARS, OFFSETS, NOISE, growth=GROWTH, seed=100 + seed), reference="A")
+        off = f.offsets.set_index("publisher")
+        est.append([np.log(off.loc["B", "ratio"]), np.log1p(f.growth_rate()[0]), f.noise_sd("B")])
+    mean = np.array(est).mean(axis=0)
+    assert abs(mean[0] - OFFSETS["B"]) < 0.05
+    assert abs(mean[1] - GROWTH) < 0.003
+    assert abs(mean[2] - NOISE["B"]) < 0.05
+
+
+@pytest.mark.slow
+def test_growth_and_offset_intervals_cover_by_simulation():
+    n, cover_g, cover_b = 100, 0, 0
+    for seed in range(n):
+        f = fit_publishers(simulate_estimates({"A": range(2010, 2022), "B": range(2014, 2024)},
+                                              {"A": 0.0, "B": 1.0}, {"A": 0.2, "B": 0.3}, seed=1000 + seed),
+                           reference="A")
+        _, lo, hi = f.growth_rate()
+        cover_g += lo <= np.expm1(GROWTH) <= hi
+        o = f.offsets.set_index("publisher")
+        cover_b += o.loc["B", "lower_95"] <= np.e <= o.loc["B", "upper_95"]
+    # nominal 95%; with 100 replications a binomial sd is 2.2 points; allow 8 below (small samples, GLS given
+    # estimated variances is slightly anti-conservative)
+    assert cover_g / n > 0.87 and cover_b / n > 0.87, (cover_g / n, cover_b / n)
+
+
+def test_quadratic_curve_recovers_curvature():
+    df = simulate_estimates(YEARS, OFFSETS, NOISE, growth=0.10, curvature=0.004, seed=5)
+    f = fit_publishers(df, curve="quadratic", reference="A")
+    assert abs(f.params.loc["curvature", "estimate"] - 0.004) < 4 * f.params.loc["curvature", "std_err"]
+    # growth at the last year = b + 2 c (2024 - 2015) in the simulation's terms
+    g = np.log1p(f.growth_rate(2024)[0])
+    assert abs(g - (0.10 + 2 * 0.004 * 9)) < 0.03
+
+
+def test_single_row_publisher_fits_its_row_and_borrows_noise():
+    df = simulate_estimates(YEARS, OFFSETS, NOISE, seed=7)
+    extra = frame([row("d-2018", "D", 2018, 3000.0)])
+    f = fit_publishers(pd.concat([df, extra], ignore_index=True), reference="A")
+    d = f.data[f.data["publisher"] == "D"]
+    assert np.allclose(d["residual"], 0.0, atol=1e-8)  # its offset absorbs the row
+    # pooled noise: the row-weighted mean of the own noise variances
+    n = {p: len(YEARS[p]) for p in YEARS}
+    pooled = sum(n[p] * f.noise_sd(p) ** 2 for p in n) / sum(n.values())
+    assert f.noise_sd("D") == pytest.approx(np.sqrt(pooled), rel=1e-9)
+    assert f.offsets.set_index("publisher").loc["D", "noise"].startswith("pooled")
+    # REML: a one-row publisher changes neither the growth nor the other offsets
+    g0 = fit_publishers(df, reference="A").growth_rate()
+    assert f.growth_rate() == pytest.approx(g0, rel=1e-5)
+
+
+def test_range_is_read_as_a_90_percent_interval_and_midpoint_is_geometric():
+    df = simulate_estimates({"A": range(2010, 2020)}, {"A": 0.0}, {"A": 0.1}, seed=2)
+    extra = frame([row("a-range", "A", 2021, None, low_bn=400.0, high_bn=900.0)])
+    f = fit_publishers(pd.concat([df, extra], ignore_index=True), reference="A")
+    r = f.data.set_index("id").loc["a-range"]
+    assert r["value_usd"] == pytest.approx(np.sqrt(400e9 * 900e9))
+    assert r["range_sd"] == pytest.approx((np.log(900) - np.log(400)) / (2 * stats.norm.ppf(0.95)))
+    assert (np.log(900) - np.log(400)) / r["range_sd"] == pytest.approx(3.29, abs=0.001)
+
+
+# ----------------------------------------------------------- inclusion
+def _inclusion_rows():
+    rows = [row(f"a-{y}", "A", y, 100.0 * 1.1 ** (y - 2010)) for y in range(2010, 2016)]
+    rows += [
+        row("a-old-2012", "A", 2012, 90.0, published_year=2012),  # superseded by a-2012 (published 2013)
+        row("b-fc", "B", 2020, 500.0, kind="forecast"),
+        row("cum", "C", None, 8000.0, measure="cumulative_total", first_year=2017, last_year=2022),
+        row("rev", "D", 2015, 1500.0, measure="criminal_revenue"),
+        row("scen", "E", 2020, 3000.0, measure="scenario_impact", kind="forecast"),
+        row("scen-est", "E", 2015, 3000.0, measure="scenario_impact"),
+        row("breach", "F", 2019, 2100.0, measure="data_breach_cost"),
+        row("perbreach", "G", 2023, None, measure="per_breach_cost"),
+        row("survey", "H", 2019, 1.8, measure="survey_sample_total"),
+        row("nofig", "I", None, None, measure="no_headline_figure", first_year=2010, last_year=2011),
+        row("gdp", "J", 2017, None, measure="direct_gdp_cost", low_bn=275.0, high_bn=6600.0),
+        row("echo", "K", 2014, 100.0 * 1.1**4, likely_origin="a-2014"),
+        row("mfa", "Russian MFA", 2019, 2500.0),
+        row("other-measure", "L", 2015, 10.0, measure="ip_theft_loss"),
+        row("left-out", "M", 2014, 150.0),
+        row("m-2", "M", 2015, 160.0),
+    ]
+    return frame(rows)
+
+
+def test_inclusion_table_gives_each_exclusion_reason():
+    t = inclusion_table(estimates(_inclusion_rows()), exclude_publishers=["M"]).set_index("id")
+    expect = {
+        "b-fc": "a forecast when published",
+        "cum": "cumulative multi-year total",
+        "rev": "criminal revenues",
+        "scen-est": "scenario's aggregate economic impact",
+        "breach": "cost of data breaches",
+        "perbreach": "cost per breach",
+        "survey": "survey's sample",
+        "nofig": "no headline global figure",
+        "gdp": "direct GDP cost",
+        "echo": "an echo: repeats A",
+        "mfa": "Russian official statement",
+        "other-measure": "measures 'ip_theft_loss'",
+        "a-old-2012": "superseded by the publisher's later vintage, row a-2012",
+        "left-out": "left out by the user",
+    }
+    for rid, text in expect.items():
+        assert not t.loc[rid, "included"], rid
+        assert text in t.loc[rid, "reason"], (rid, t.loc[rid, "reason"])
+    assert t.loc[[f"a-{y}" for y in range(2010, 2016)], "included"].all()
+    assert len(t) == len(_inclusion_rows())
+
+
+def test_fit_shows_inclusion_and_include_publishers(real_fit):
+    inc = real_fit.inclusion
+    assert len(inc) == len(forecast.load("global_estimates"))
+    assert not inc.loc[inc["kind"] == "forecast", "included"].any()
+    assert set(real_fit.data["id"]) == set(inc.loc[inc["included"], "id"])
+    only = fit_publishers(include_publishers=["CSIS/McAfee", "Statista"])
+    assert set(only.publishers) == {"CSIS/McAfee", "Statista"}
+    tass = only.inclusion[(only.inclusion["publisher"] == "TASS") & (only.inclusion["kind"] == "estimate")]
+    assert len(tass) == 1 and tass["reason"].iloc[0] == "publisher left out by the user"
+
+
+# ------------------------------------------------------- bundled data
+def test_bundled_fit_offsets_and_growth(real_fit):
+    off = real_fit.offsets.set_index("publisher")
+    assert real_fit.reference == "CSIS/McAfee" and off.loc["CSIS/McAfee", "ratio"] == 1.0
+    cv = off.loc["Cybersecurity Ventures"]
+    assert cv["n_rows"] == 1 and cv["lower_95"] < cv["ratio"] < cv["upper_95"]
+    assert cv["statement"].startswith("Cybersecurity Ventures' figures run")
+    # the offsets are differences of log figures against the fitted curve: check CV's by hand
+    d = real_fit.data
+    row_cv = d[d["publisher"] == "Cybersecurity Ventures"].iloc[0]
+    curve = float(np.log(real_fit.predictive_at([int(row_cv["year"])]).median()[0]))
+    assert np.log(cv["ratio"]) == pytest.approx(np.log(row_cv["value_usd"]) - curve, abs=1e-8)
+    g = real_fit.growth.iloc[0]
+    assert g["lower_95"] < g["growth"] < g["upper_95"]
+    assert real_fit.unit == "USD"
+
+
+def test_forecast_frame_on_publisher_scales(real_fit):
+    ref = real_fit.forecast(until=2030)
+    validate_frame(ref)
+    assert ref.attrs["unit"] == "USD" and ref.attrs["publisher"] == "CSIS/McAfee"
+    st = real_fit.forecast(until=2030, publisher="statista", levels=(50, 90))
+    validate_frame(st)
+    ratio = real_fit.offsets.set_index("publisher").loc["Statista", "ratio"]
+    assert np.allclose(st["median"] / ref["median"], ratio)
+    with pytest.raises(ClaimError, match="unknown publisher 'Nobody'"):
+        real_fit.forecast(horizon=2, publisher="Nobody")
+
+
+def test_predictive_variance_is_parameter_plus_figure_noise(real_fit):
+    pred = real_fit.predictive_at([2030], "Statista")
+    x = real_fit._x(np.array([2030]), 1)
+    var = float((x @ real_fit._core.cov_beta @ x.T)[0, 0]) + real_fit.noise_sd("Statista") ** 2 \
+        + real_fit.range_sd("Statista") ** 2
+    assert pred.scale[0] == pytest.approx(np.sqrt(var))
+
+
+def test_simulate_matches_predictive_and_is_seeded(real_fit):
+    a = real_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
+    b = real_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
+    pd.testing.assert_frame_equal(a, b)
+    pred = real_fit.predictive(horizon=5, publisher="Statista")
+    logs = np.log(a.to_numpy())
+    assert np.allclose(logs.mean(axis=1), pred.loc, atol=0.03)
+    assert np.allclose(logs.std(axis=1), pred.scale, rtol=0.03)
+
+
+def test_sensitivity_table(real_fit):
+    s = real_fit.sensitivity(claims=[("2 trillion", 2019)])
+    variants = list(s["variant"])
+    assert variants[0] == "all included rows"
+    assert {f"without {p}" for p in real_fit.publishers} <= set(variants)
+    assert "one common noise sd" in variants and "quadratic curve" in variants
+    assert "Statista alone (own growth rate)" in variants
+    base = s.iloc[0]
+    assert base["growth"] == pytest.approx(real_fit.growth_rate()[0])
+    pct = 100 * float(real_fit.predictive_at([2019]).cdf(2e12)[0])
+    assert base["percentile[$2.0T 2019]"] == pytest.approx(pct)
+    no_ref = s.set_index("variant").loc["without CSIS/McAfee"]
+    assert no_ref["reference"] == "Statista"
+
+
+def test_bad_arguments():
+    with pytest.raises(ClaimError, match="reference publisher 'Nobody'"):
+        fit_publishers(reference="Nobody")
+    with pytest.raises(ClaimError, match="unknown curve"):
+        fit_publishers(curve="logistic")
+    with pytest.raises(ClaimError, match="growth rate is not identified"):
+        fit_publishers(frame([row("a", "A", 2010, 1.0), row("b", "B", 2011, 2.0)]), reference="A")
+
+
+def test_deterministic(real_fit):
+    again = fit_publishers()
+    pd.testing.assert_frame_equal(again.params, real_fit.params)
