@@ -74,7 +74,7 @@ def test_gompertz_recovers_parameters():
     res = fit_gompertz(y)
     p = res.params
     assert res.identified and p["identified"].all()
-    assert res.options["tref"] == pytest.approx(2012.0)
+    assert res.diagnostics["tref"] == pytest.approx(2012.0)
     for name, rel in (("K", 0.05), ("b", 0.08), ("c", 0.05)):
         est, se, true = p.loc[name, "estimate"], p.loc[name, "std_err"], GOMP[name]
         assert abs(est - true) <= rel * true, name
@@ -160,8 +160,8 @@ def test_ic3_logistic_capacity_not_identified():
     # growth rate along the exponential limit: about 25% a year
     assert 0.2 < res.params.loc["r", "estimate"] < 0.3
     # the profile is flat: a ceiling e times the 2024 value costs about 1 unit of log-likelihood (METHODS.md)
-    assert 0.5 < res.options["profile_drop_e_x_max"] < 1.92
-    assert res.options["profile_drop_far"] < 1.92
+    assert 0.5 < res.diagnostics["profile_drop_e_x_max"] < 1.92
+    assert res.diagnostics["profile_drop_far"] < 1.92
     prof = res.profile_capacity()
     assert list(prof.columns) == ["capacity", "multiple_of_max", "loglik", "drop"]
     assert (prof["drop"] >= -1e-6).all()
@@ -174,7 +174,7 @@ def test_ic3_gompertz_capacity_not_identified():
     res = fit_gompertz(ic3_series())
     assert not res.identified
     assert not res.params.loc[["K", "b", "c"], "identified"].any()
-    assert res.options["profile_drop_far"] < 1.92
+    assert res.diagnostics["profile_drop_far"] < 1.92
     with pytest.raises(ModelError, match="not identified"):
         res.forecast(horizon=6)
 
@@ -207,6 +207,8 @@ def test_supplied_capacity_is_used_and_forecasts_approach_it(fitter):
     np.testing.assert_allclose(med[-20:], cap, rtol=0.03)
     assert np.all(med <= cap * 1.03) and med[0] < 0.8 * cap
     assert res.options["capacity"] == cap
+    refit = fitter(y, **res.options)  # options refit the same model
+    pd.testing.assert_frame_equal(refit.params, res.params)
 
 
 @pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
@@ -224,7 +226,9 @@ def test_capacity_as_share_of_world_gdp():
     y = simulate(lambda t: math.log(5e6) + 0.25 * (t - 2000), sigma=0.1, seed=8)
     res = fit_logistic(y, capacity_share_of_gdp=0.01, world_gdp=1.1e14)
     assert res.params.loc["K", "estimate"] == pytest.approx(1.1e12)
-    assert res.options["capacity_share_of_gdp"] == 0.01
+    assert res.options == {"seed": res.options["seed"], "n_draws": 4000, "capacity_share_of_gdp": 0.01,
+                           "world_gdp": 1.1e14}
+    pd.testing.assert_frame_equal(fit_logistic(y.iloc[:-3], **res.options).params.loc[["K"]], res.params.loc[["K"]])
     assert any("0.01 x world GDP" in n for n in res.notes)
     validate_frame(res.forecast(horizon=3))
     with pytest.raises(ModelError, match="fraction"):
@@ -251,6 +255,9 @@ def test_capacity_share_of_gdp_from_the_data_layer():
     last = int(gyears[gyears <= 2024].max())
     assert res.params.loc["K", "estimate"] == pytest.approx(0.01 * float(gdp[gdp.index.year == last].iloc[0]))
     validate_frame(res.forecast(horizon=6))
+    # refitted on data to 2018 (as in a backtest), the ceiling is 1% of the world GDP of 2018
+    early = fit_logistic(y[y.index <= 2018], **res.options)
+    assert early.params.loc["K", "estimate"] == pytest.approx(0.01 * float(gdp[gdp.index.year == 2018].iloc[0]))
 
 
 def test_capacity_max_bounds_an_unidentified_capacity():
@@ -345,3 +352,33 @@ def test_extreme_magnitudes_and_short_series_give_finite_answers_or_typed_errors
             assert "\n" not in str(err)
             continue
         validate_frame(fc)
+
+
+# ------------------------------------------------------------ property-based
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def positive_series(draw):
+    n = draw(st.integers(min_value=5, max_value=14))
+    years = sorted(draw(st.sets(st.integers(min_value=1990, max_value=2030), min_size=n, max_size=n)))
+    start = draw(st.floats(min_value=-8, max_value=30))  # log10 of the first value
+    steps = draw(st.lists(st.floats(min_value=-1.5, max_value=1.5), min_size=n - 1, max_size=n - 1))
+    logv = start * math.log(10) + np.concatenate([[0.0], np.cumsum(steps)])
+    return pd.Series(np.exp(logv), index=years)
+
+
+@pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(y=positive_series())
+def test_property_finite_nested_forecast_or_typed_error(fitter, y):
+    try:
+        res = fitter(y, n_draws=500)
+        fc = res.forecast(horizon=3)
+    except ModelError as err:
+        assert "\n" not in str(err) and str(err)
+        return
+    validate_frame(fc)
+    assert res.params["identified"].all()
+    assert np.isfinite(res.params["estimate"]).all()

@@ -34,7 +34,6 @@ prediction interval of least squares.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -220,22 +219,26 @@ def _solve(curve: Curve, tau: np.ndarray, logy: np.ndarray, starts: Sequence[np.
     def jac(x):
         return -curve.jac(full(x), tau)[:, free]
 
+    def run(x0, max_nfev):
+        with np.errstate(over="ignore", under="ignore"):
+            sol = optimize.least_squares(resid, x0, jac=jac, bounds=(lo, hi), method="trf", x_scale="jac",
+                                         max_nfev=max_nfev, xtol=1e-10, ftol=1e-12, gtol=1e-10)
+        rss = float(2.0 * sol.cost)
+        return _Solution(full(sol.x), rss, bool(sol.status > 0), free) if np.isfinite(rss) else None
+
     best: _Solution | None = None
     for s in starts:
         x0 = np.clip(np.asarray(s, dtype=float)[free], inner_lo, inner_hi)
         if not np.all(np.isfinite(x0)) or not np.all(np.isfinite(resid(x0))):
             continue
-        with np.errstate(over="ignore", under="ignore"), warnings.catch_warnings():
-            # a far-off start may make the trust-region step ill-conditioned; the
-            # result's status and cost are checked below instead
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            sol = optimize.least_squares(resid, x0, jac=jac, bounds=(lo, hi), method="trf",
-                                         x_scale="jac", max_nfev=400, xtol=1e-10, ftol=1e-12, gtol=1e-10)
-        rss = float(2.0 * sol.cost)
-        if not np.isfinite(rss):
+        cand = run(x0, 100)
+        if cand is None:
             continue
-        cand = _Solution(full(sol.x), rss, bool(sol.status > 0), free)
         if best is None or cand.rss < best.rss - 1e-12 or (cand.rss <= best.rss + 1e-12 and cand.converged):
+            best = cand
+    if best is not None and not best.converged:  # polish the best start with a larger budget
+        cand = run(np.clip(best.theta[free], inner_lo, inner_hi), 500)
+        if cand is not None and cand.rss <= best.rss * (1 + 1e-12):
             best = cand
     return best
 
@@ -279,13 +282,18 @@ class CurveResult(FitResult):
 
     Attributes beyond :class:`forecast.models.base.FitResult`: ``identified``
     (is the capacity identified by the data or supplied), ``capacity_source``
-    (``"estimated"``, ``"supplied"`` or ``"bound"``) and ``loglik`` (maximised
-    log-likelihood of ``log y``).
+    (``"estimated"``, ``"supplied"`` or ``"bound"``), ``loglik`` (maximised
+    log-likelihood of ``log y``) and ``diagnostics`` (``tref``, the centring
+    year; and for an estimated capacity the profile drops at ``e`` and 1000
+    times the largest observation, the ratio of K-hat to it, the standard
+    error of log K and the reasons it is not identified, if any).
+    ``options`` holds exactly the keyword arguments that refit the model.
     """
 
     def __init__(self, y: pd.Series, *, curve: Curve, sol: _Solution, tau: np.ndarray, tbar: float,
                  cov: np.ndarray | None, identified: bool, capacity_source: str, params: pd.DataFrame,
-                 notes: list[str], options: dict, aicc: float | None, loglik: float) -> None:
+                 notes: list[str], options: dict, aicc: float | None, loglik: float,
+                 diagnostics: dict | None = None) -> None:
         logy = np.log(y.to_numpy(dtype=float))
         logf = curve.log_f(sol.theta, tau)
         fitted = pd.Series(np.exp(logf), index=y.index, name="fitted")
@@ -302,6 +310,7 @@ class CurveResult(FitResult):
         self.identified = identified
         self.capacity_source = capacity_source
         self.loglik = loglik
+        self.diagnostics = dict(diagnostics or {})
         self._tau = tau
         self._logy = logy
 
@@ -459,7 +468,8 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
     ymax = float(y.max())
     ymax_year = int(years_of(y)[int(np.argmax(y.to_numpy()))])
     notes: list[str] = []
-    options = {"seed": int(seed), "n_draws": int(n_draws)}
+    options: dict = {"seed": int(seed), "n_draws": int(n_draws)}  # exactly what a refit needs
+    diagnostics: dict = {"tref": tbar}
 
     given = [name for name, v in (("capacity", capacity), ("capacity_share_of_gdp", capacity_share_of_gdp))
              if v is not None]
@@ -487,7 +497,10 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
             raise ModelError(f"capacity_share_of_gdp needs a series in US dollars; the series unit is {unit!r}")
         gdp, src = _world_gdp_for(int(years_of(y)[-1]), world_gdp)
         k_fixed = share * gdp
-        options.update({"capacity_share_of_gdp": share, "world_gdp": world_gdp, "capacity": k_fixed})
+        options["capacity_share_of_gdp"] = share
+        if world_gdp is not None:
+            options["world_gdp"] = float(world_gdp)
+        diagnostics["world_gdp_source"] = src
         source = "supplied"
         notes.append(f"capacity K fixed at {share:g} x {src} = {_fmt_money(k_fixed, unit or 'USD')}; the other "
                      "parameters are estimated and the intervals are conditional on this capacity")
@@ -533,7 +546,9 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
         se_logk = math.sqrt(s2 * cov_try[0, 0]) if cov_try is not None else float("inf")
         if not sol.converged:
             reasons.append("the optimiser did not converge")
-        if ratio > RATIO_LIMIT:
+        if sol.theta[0] >= logk_bounds[1] - 1e-6:
+            reasons.append(f"the estimate runs off to the search limit ({ratio:.3g} times the largest observation)")
+        elif ratio > RATIO_LIMIT:
             reasons.append(f"the estimate runs off to {ratio:.3g} times the largest observation")
         if not np.isfinite(se_logk) or se_logk > SE_LOGK_LIMIT:
             reasons.append("the standard error of log K is " + ("undefined" if not np.isfinite(se_logk)
@@ -542,8 +557,8 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
             reasons.append(f"a capacity {FAR_MULTIPLE:g} times the largest observation lowers the log-likelihood "
                            f"by only {max(drop_far, 0.0):.2f} (below {PROFILE_CRIT}), so the data cannot exclude "
                            "having no ceiling at all")
-        options["profile_drop_e_x_max"] = float(drop_e)
-        options["profile_drop_far"] = float(drop_far)
+        diagnostics.update({"profile_drop_e_x_max": float(drop_e), "profile_drop_far": float(drop_far),
+                            "capacity_ratio": ratio, "se_log_capacity": se_logk, "reasons": list(reasons)})
         if reasons:
             if capacity_max is not None:
                 # bounded fit: the best capacity under the bound, reported as at the bound
@@ -612,7 +627,6 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
         params.loc[tied, "identified"] = False
     if curve.name == "gompertz":
         notes.append(f"Gompertz b is defined at the reference year tref = {tbar:g} (mean observed year)")
-    options["tref"] = tbar
 
     ll = _loglik(sol.rss, n)
     kk = k_free + 1  # curve parameters and sigma
@@ -623,7 +637,8 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
         notes.append(f"years without data ({', '.join(map(str, missing))}) are skipped; the curve is fitted to the "
                      "observed years only")
     return CurveResult(y, curve=curve, sol=sol, tau=tau, tbar=tbar, cov=cov, identified=identified,
-                       capacity_source=source, params=params, notes=notes, options=options, aicc=aicc, loglik=ll)
+                       capacity_source=source, params=params, notes=notes, options=options, aicc=aicc, loglik=ll,
+                       diagnostics=diagnostics)
 
 
 def _profile_sol(curve: Curve, tau, logy, logk: float, sol: _Solution) -> _Solution | None:
