@@ -230,6 +230,7 @@ def _result(y: pd.Series, comps: dict[str, FitResult], weights: dict[str, float]
 
 def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, horizon: int = 3,
              combine: bool | str = "auto", top: int = 3, calibrate: str = "rescale",
+             criterion: str = "wis", min_train: int | None = None,
              candidate_options: Mapping[str, Mapping[str, Any]] | None = None) -> AutoResult:
     """Choose or combine candidate models by a rolling-origin backtest on ``y``.
 
@@ -253,6 +254,13 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         of the choice: ``"rescale"`` widens or (when every level has enough
         errors) narrows; ``"widen"`` never narrows; ``"none"`` keeps the
         models' own widths.
+    criterion : {"wis", "mape"}
+        Backtest score that ranks the candidates: the weighted interval score
+        on the log scale (proper; judges the median and the intervals) or
+        the MAPE of the medians.
+    min_train : int, optional
+        Fewest observations a backtest origin may be fitted on (default:
+        the largest minimum of the candidates).
     candidate_options : mapping, optional
         Options for particular candidates, e.g. ``{"logistic": {"capacity": 1e11}}``.
 
@@ -279,21 +287,26 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         raise ModelError(f"model 'auto': combine must be 'auto', True or False, got {combine!r}")
     if calibrate not in MODES:
         raise ModelError(f"model 'auto': calibrate must be one of {', '.join(MODES)}, got {calibrate!r}")
+    if criterion not in ("wis", "mape"):
+        raise ModelError(f"model 'auto': criterion must be 'wis' or 'mape', got {criterion!r}")
     top = int(top)
     if top < 1:
         raise ModelError(f"model 'auto': top must be at least 1, got {top}")
     cand_opts = {k: dict(v) for k, v in (candidate_options or {}).items()}
     options = {"candidates": candidates, "horizon": horizon, "combine": combine, "top": top,
-               "calibrate": calibrate, "candidate_options": cand_opts}
+               "calibrate": calibrate, "criterion": criterion, "min_train": min_train,
+               "candidate_options": cand_opts}
     notes: list[str] = []
     n = len(y)
     with fit_cache():
         # candidates need two origins at least to be compared
-        usable = [c for c in candidates if get_spec(c).min_obs <= n - 2]
+        floor = 0 if min_train is None else int(min_train)
+        usable = [c for c in candidates if max(get_spec(c).min_obs, floor) <= n - 2]
         if len(usable) < len(candidates):
             left = [c for c in candidates if c not in usable]
             notes.append(f"left out for want of data: {', '.join(left)} (series of {n} observations)")
-        origins = default_origins(y, usable) if usable else []
+        need = max([get_spec(c).min_obs for c in usable] + [floor]) if usable else 0
+        origins = default_origins(y, usable, min_train=need) if usable else []
         if not origins:
             return _fallback(y, f"the series of {n} observations is too short to backtest the candidates",
                              cand_opts, options)
@@ -308,7 +321,8 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
             return _fallback(y, "no candidate could be fitted at every backtest origin", cand_opts, options)
         bt = bt[bt["model"].isin(kept)]
         acc = _table(accuracy(bt))
-        acc = acc.sort_values(["wis", "mape"], kind="stable").reset_index(drop=True)
+        other = "mape" if criterion == "wis" else "wis"
+        acc = acc.sort_values([criterion, other], kind="stable").reset_index(drop=True)
         ranked = acc["model"].tolist()
         best = ranked[0]
         members = ranked[:top]
@@ -318,25 +332,27 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
             combo_rows = _combo_rows(bt, members, y, horizon, cand_opts)
             combo_acc = _table(accuracy(combo_rows))
             rows_of["combination"] = combo_rows
-        best_wis = float(acc.loc[0, "wis"])
-        use_combo = combo_acc is not None and (combine is True or float(combo_acc.loc[0, "wis"]) <= best_wis)
+        label = {"wis": "weighted interval score", "mape": "MAPE"}[criterion]
+        unit = "%" if criterion == "mape" else ""
+        best_score = float(acc.loc[0, criterion])
+        combo_score = float(combo_acc.loc[0, criterion]) if combo_acc is not None else np.inf
+        use_combo = combo_acc is not None and (combine is True or combo_score <= best_score)
         windows = int(acc.loc[0, "windows"])
         design = (f"{windows} backtest forecasts, origins {origins[0]}-{origins[-1]}, horizons 1-{horizon}")
         if use_combo:
-            cw = float(combo_acc.loc[0, "wis"])
             weights = {m: 1.0 / len(members) for m in members}
             why = ("always combined (combine=True)" if combine is True else
-                   f"its weighted interval score {cw:.3f} is no worse than {best_wis:.3f} for {best} alone")
+                   f"its backtest {label} {combo_score:.3f}{unit} is no worse than {best_score:.3f}{unit} "
+                   f"for {best} alone")
             choice = (f"the equal-weight combination of {', '.join(members)} (the {len(members)} best candidates "
-                      f"by backtest weighted interval score): {why}; {design}")
+                      f"by backtest {label}): {why}; {design}")
             chosen_rows = rows_of["combination"]
         else:
             weights = {best: 1.0}
             extra = ""
             if combo_acc is not None:
-                extra = (f", better than the combination of {', '.join(members)} "
-                         f"({float(combo_acc.loc[0, 'wis']):.3f})")
-            choice = (f"{best}: the lowest backtest weighted interval score ({best_wis:.3f}){extra}; {design}")
+                extra = f", better than the combination of {', '.join(members)} ({combo_score:.3f}{unit})"
+            choice = f"{best}: the lowest backtest {label} ({best_score:.3f}{unit}){extra}; {design}"
             chosen_rows = rows_of[best]
         calib = calibration(chosen_rows, SCORE_LEVELS, mode=calibrate)
         table = acc.copy()
