@@ -1,0 +1,116 @@
+"""``predict`` and ``backtest`` commands: outputs and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_csv_columns_and_years(capsys):
+    code, out, err = run(capsys, "predict", "--dataset", "ic3", "--model", "drift", "--horizon", "6",
+                         "--format", "csv")
+    assert code == 0 and err == ""
+    frame = pd.read_csv(io.StringIO(out))
+    assert list(frame.columns) == ["year", "model", "mean", "median", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert out.splitlines()[1].startswith("2025,drift,")
+    assert frame["year"].tolist() == list(range(2025, 2031))
+    expected = forecast.fit(forecast.series("ic3"), model="drift").forecast(horizon=6)
+    assert frame["median"].to_numpy() == pytest.approx(expected["median"].to_numpy(), rel=1e-12)
+
+
+def test_predict_through_and_levels(capsys, tmp_path):
+    path = tmp_path / "losses.csv"
+    path.write_text("yr,loss\n2015,1.0\n2016,1.4\n2017,1.9\n2018,2.4\n2019,3.5\n2020,4.1\n2021,5.9\n")
+    code, out, _ = run(capsys, "predict", "--csv", str(path), "--year-column", "yr", "--value-column", "loss",
+                       "--through", "2019", "--horizon", "2", "--model", "exponential", "--levels", "50,90",
+                       "--format", "csv")
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["year"].tolist() == [2020, 2021]
+    assert list(frame.columns)[4:] == ["lower_50", "upper_50", "lower_90", "upper_90"]
+    y = pd.Series([1.0, 1.4, 1.9, 2.4, 3.5], index=range(2015, 2020))
+    expected = forecast.fit(y, model="exponential").forecast(horizon=2, levels=(50, 90))
+    assert frame["upper_90"].to_numpy() == pytest.approx(expected["upper_90"].to_numpy(), rel=1e-12)
+
+
+def test_predict_json_and_table(capsys):
+    code, out, _ = run(capsys, "predict", "--dataset", "ic3", "--model", "drift", "--horizon", "2", "--format",
+                       "json")
+    assert code == 0
+    records = json.loads(out)
+    assert [r["year"] for r in records] == [2025, 2026] and records[0]["model"] == "drift"
+    code, out, _ = run(capsys, "predict", "--dataset", "ic3", "--model", "drift", "--horizon", "2")
+    assert code == 0
+    assert "$22.3bn" in out  # the 2025 median, as money (R: 22.35bn)
+    assert "Note: missing year 2010" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["predict", "--dataset", "ic3", "--model", "nope"], "unknown model 'nope'"),
+    (["predict", "--dataset", "ic3", "--levels", "80,120"], "between 0 and 100"),
+    (["predict", "--dataset", "ic3", "--levels", "80,"], "--levels"),
+    (["predict", "--dataset", "ic3", "--through", "1999"], "--through 1999 is outside the data (2001-2024)"),
+    (["predict", "--dataset", "ic3", "--through", "2030"], "outside the data"),
+    (["predict", "--dataset", "ic3", "--horizon", "0"], "--horizon"),
+    (["predict", "--dataset", "nope"], "nope"),
+    (["predict", "--csv", "/nonexistent/file.csv"], "file.csv"),
+    (["predict", "--dataset", "ic3", "--csv", "x.csv"], "not allowed with"),
+    (["predict", "--dataset", "ic3", "--through", "2003", "--model", "ets"], "at least"),
+    (["backtest", "--dataset", "ic3", "--models", "drift,nope"], "unknown model 'nope'"),
+    (["backtest", "--dataset", "ic3", "--models", "drift", "--origins", "1990-2000"], "outside the data"),
+    (["backtest", "--dataset", "ic3", "--origins", "soon"], "--origins"),
+])
+def test_user_errors_one_line_status_2(capsys, argv, message):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert "Traceback" not in err
+
+
+def test_missing_column(capsys, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("year,value\n2015,1\n2016,2\n2017,3\n")
+    code, out, err = run(capsys, "predict", "--csv", str(path), "--value-column", "loss")
+    assert code == 2 and out == "" and "'loss'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_backtest_accuracy_table(capsys):
+    code, out, _ = run(capsys, "backtest", "--dataset", "ic3", "--models", "drift,exponential",
+                       "--origins", "2012-2023", "--format", "csv")
+    assert code == 0
+    acc = pd.read_csv(io.StringIO(out)).set_index("model")
+    assert acc.loc["drift", "windows"] == 33
+    assert acc.loc["drift", "mape"] == pytest.approx(17.2381, abs=1e-3)  # R's tsCV of rwf(drift=TRUE)
+    assert {"coverage_80", "nominal_80", "coverage_95", "nominal_95", "winkler_80", "mase"} <= set(acc.columns)
+    code, out, _ = run(capsys, "backtest", "--dataset", "ic3", "--models", "drift", "--origins", "2012-2023")
+    assert code == 0 and "Rolling-origin backtest: origins 2012-2023, horizons 1-3" in out
+
+
+def test_predict_auto_default_through_the_module():
+    proc = subprocess.run([sys.executable, "-m", "forecast", "predict", "--dataset", "ic3", "--horizon", "6",
+                           "--format", "csv"], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(io.StringIO(proc.stdout))
+    assert frame["year"].tolist() == list(range(2025, 2031))
+    assert (frame["model"] == "auto").all()
+    assert (frame["lower_95"] <= frame["lower_80"]).all() and (frame["lower_80"] <= frame["median"]).all()
+    assert (frame["median"] <= frame["upper_80"]).all() and (frame["upper_80"] <= frame["upper_95"]).all()
