@@ -1,0 +1,87 @@
+"""One conformance test run over every registered model whose module exists."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.errors import ModelError
+from forecast.intervals import validate_frame
+from forecast.models import REGISTRY
+from forecast.models.base import FitResult
+
+
+def _available(name: str) -> bool:
+    module = REGISTRY[name].target.split(":")[0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+NAMES = [pytest.param(n, marks=pytest.mark.skipif(not _available(n), reason=f"{n}: module not there yet"))
+         for n in REGISTRY]
+
+
+@pytest.fixture(scope="module")
+def series():
+    # an S-shaped series (so that capacity models identify their ceiling) with 5% noise
+    rng = np.random.default_rng(0)
+    t = np.arange(16)
+    y = pd.Series(1e9 / (1 + np.exp(-0.5 * (t - 9))) * np.exp(0.05 * rng.standard_normal(16)),
+                  index=range(2006, 2022))
+    y.attrs["unit"] = "USD"
+    return y
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_model_conforms(name, series):
+    res = forecast.fit(series, model=name)
+    assert isinstance(res, FitResult)
+    assert res.space in ("log", "level")
+    assert list(res.params.columns) == ["estimate", "std_err", "identified"]
+    assert isinstance(res.fitted, pd.Series) and isinstance(res.residuals, pd.Series)
+    assert isinstance(res.notes, list) and all(isinstance(n, str) for n in res.notes)
+    assert res.aicc is None or np.isfinite(res.aicc)
+    assert res.unit == "USD" and res.last_year == 2021
+
+    f = res.forecast(horizon=3)
+    validate_frame(f)
+    assert [p.year for p in f.index] == [2022, 2023, 2024]
+    assert f.attrs["unit"] == "USD" and (f["model"] == res.model).all()
+    g = res.forecast(until=2023, levels=(50, 90, 99))
+    validate_frame(g)
+    assert len(g) == 2 and "lower_99" in g.columns
+
+    paths = res.simulate(horizon=3, n=64, seed=1)
+    assert paths.shape == (3, 64)
+    assert [p.year for p in paths.index] == [2022, 2023, 2024]
+    assert np.isfinite(paths.to_numpy()).all() and (paths.to_numpy() >= 0).all()
+
+    text = res.summary()
+    assert isinstance(text, str) and res.model in text
+    for pname, row in res.params.iterrows():
+        assert str(pname) in text
+        if not row["identified"]:
+            assert "not identified" in text
+
+    again = forecast.fit(series, model=name)
+    pd.testing.assert_frame_equal(f, again.forecast(horizon=3))
+    pd.testing.assert_frame_equal(paths, again.simulate(horizon=3, n=64, seed=1))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_minimum_length(name, series):
+    spec = REGISTRY[name]
+    y = series.iloc[-spec.min_obs:]
+    try:
+        validate_frame(forecast.fit(y, model=name).forecast(horizon=2))
+    except ModelError as err:  # allowed (e.g. a capacity not identified), but never the length message
+        assert "at least" not in str(err)
+    with pytest.raises(ModelError, match=f"at least {spec.min_obs}"):
+        forecast.fit(series.iloc[-(spec.min_obs - 1):], model=name)
