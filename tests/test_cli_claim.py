@@ -1,0 +1,98 @@
+"""The claim and scorecard commands: the seed's two figures, formats and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from forecast.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("value,year,origin", [("2 trillion", "2019", "Juniper Research (2015)"),
+                                                ("3 trillion", "2020", "McKinsey/WEF (2014)")])
+def test_seed_claims_in_one_command(capsys, value, year, origin):
+    code, out, err = run(capsys, "claim", "--value", value, "--year", year)
+    assert code == 0 and err == ""
+    first = out.splitlines()[0]  # the verdict names everything
+    assert re.search(r"sits (at|above) the [\d.]+\w\w percentile", first)
+    assert "on the CSIS/McAfee scale" in first
+    assert re.search(r"first reaches it in \d{4} \(95% interval \d{4}-\d{4}\)", first)
+    assert f"likely origin is {origin}" in first and "inference" in first
+    assert re.search(r"^crossing year\s+\d{4} \(95% interval \d{4}-\d{4}\)$", out, re.M)
+
+
+def test_json_matches_the_api(capsys):
+    import forecast
+
+    code, out, _ = run(capsys, "claim", "--value", "3 trillion", "--year", "2020", "--publisher", "Statista",
+                       "--format", "json", "--real", "2024", "--share-of-gdp")
+    assert code == 0
+    rec = json.loads(out)[0]
+    c = forecast.check_claim("3 trillion", 2020, publisher="Statista")
+    assert rec["scale"] == "Statista" and rec["percentile"] == pytest.approx(c.percentile)
+    assert rec["crossing"] == c.crossing and rec["matched_id"] == "russian-mfa-2018-2020"
+    assert "value_real_2024" in rec and "median_share_of_gdp" in rec
+
+
+def test_claim_against_a_dataset_and_a_csv(capsys, tmp_path):
+    code, out, _ = run(capsys, "claim", "--value", "30bn", "--year", "2027", "--dataset", "ic3",
+                       "--model", "drift")
+    assert code == 0 and "drift model of" in out
+    p = tmp_path / "s.csv"
+    p.write_text("yr,loss\n2015,1.0e9\n2016,1.3e9\n2017,1.5e9\n2018,2.1e9\n2019,2.5e9\n2020,3.2e9\n")
+    code, out, _ = run(capsys, "claim", "--value", "10bn", "--year", "2026", "--csv", str(p),
+                       "--year-column", "yr", "--value-column", "loss", "--format", "csv")
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame.loc[0, "model"] == "exponential" and frame.loc[0, "year"] == 2026
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["claim", "--value", "3 zillion", "--year", "2020"], "zillion"),
+    (["claim", "--value", "3T", "--year", "2200"], "2200"),
+    (["claim", "--value", "3T", "--year", "1900"], "1900"),
+    (["claim", "--value", "3T", "--year", "2020", "--publisher", "Nobody"], "unknown publisher 'Nobody'"),
+    (["claim", "--value", "3T", "--year", "2020", "--model", "ets"], "--model 'ets'"),
+    (["claim", "--value", "3T", "--year", "20x0"], "invalid int value"),
+    (["claim", "--value", "3T", "--year", "2020", "--csv", "/nonexistent.csv"], "nonexistent.csv"),
+])
+def test_bad_input_is_one_line_exit_2(capsys, argv, needle):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors (Parser.error exits with 2)
+        code = exc.code
+    out = capsys.readouterr()
+    assert code == 2
+    assert out.out == "" and len(out.err.strip().splitlines()) == 1
+    assert needle in out.err and "Traceback" not in out.err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_scorecard_formats(capsys, fmt):
+    code, out, err = run(capsys, "scorecard", "--format", fmt)
+    assert code == 0 and err == ""
+    if fmt == "csv":
+        sc = pd.read_csv(io.StringIO(out))
+        assert {"id", "ratio", "log_error", "in_model_95", "scale"} <= set(sc.columns)
+        assert "russian-mfa-2018-2019" in set(sc["id"])
+    elif fmt == "json":
+        assert any(r["id"] == "cv-2016-2021" for r in json.loads(out))
+    else:
+        assert "russian-mfa-2018-2020" in out and "in 95%" in out
+
+
+def test_scorecard_real_and_share(capsys):
+    code, out, _ = run(capsys, "scorecard", "--format", "csv", "--real", "2024", "--share-of-gdp")
+    assert code == 0
+    sc = pd.read_csv(io.StringIO(out))
+    assert "forecast_usd_real_2024" in sc.columns and "forecast_usd_share_of_gdp" in sc.columns
