@@ -117,6 +117,31 @@ def test_fit_is_the_least_squares_maximum(curve, fitter, logf):
     assert res.rss == pytest.approx(float((res.residuals ** 2).sum()))
 
 
+@pytest.mark.parametrize("fitter,logf", [(fit_logistic, log_logistic), (fit_gompertz, log_gompertz)])
+def test_standard_errors_agree_with_numerical_hessian(fitter, logf):
+    """Independent check: inverse of a finite-difference Hessian of the full log-likelihood."""
+    from statsmodels.tools.numdiff import approx_hess3
+
+    y = simulate(logf, sigma=0.08, seed=17)
+    res = fitter(y)
+    n, p = len(y), len(res.theta)
+    tau = np.array([q.year for q in res.y.index], float) - res.tbar
+    logy = np.log(y.to_numpy())
+
+    def loglik(x):
+        th, log_s = x[:p], x[p]
+        r = logy - res.curve.log_f(th, tau)
+        return -n * log_s - 0.5 * n * math.log(2 * math.pi) - float(r @ r) / (2 * math.exp(2 * log_s))
+
+    x_hat = np.concatenate([res.theta, [0.5 * math.log(res.rss / n)]])
+    cov = np.linalg.inv(-approx_hess3(x_hat, loglik))
+    se_num = np.sqrt(np.diag(cov))[:p] * math.sqrt(n / (n - p))  # ML variance -> RSS/(n-p) convention
+    se_ours = np.sqrt(np.diag(res.cov_unscaled) * res.rss / (n - p))
+    np.testing.assert_allclose(se_ours, se_num, rtol=0.10)
+    # delta method to the reported K
+    assert res.params.loc["K", "std_err"] == pytest.approx(res.params.loc["K", "estimate"] * se_ours[0], rel=1e-9)
+
+
 def test_aicc_from_log_scale_likelihood():
     y = simulate(log_logistic, seed=3)
     res = fit_logistic(y)
@@ -237,6 +262,10 @@ def test_capacity_as_share_of_world_gdp():
         fit_logistic(y, capacity_share_of_gdp=1e-9, world_gdp=1.1e14)
     with pytest.raises(ModelError, match="only used with"):
         fit_logistic(y, world_gdp=1.1e14)
+    bn = y / 1e9
+    bn.attrs["unit"] = "USD bn"
+    res_bn = fit_logistic(bn, capacity_share_of_gdp=0.01, world_gdp=1.1e14)
+    assert res_bn.params.loc["K", "estimate"] == pytest.approx(1.1e3)  # in the series' unit, US$ bn
     eur = y.copy()
     eur.attrs["unit"] = "EUR"
     with pytest.raises(ModelError, match="US dollars"):

@@ -82,7 +82,10 @@ class Curve:
     bounds: tuple[tuple[float, float], ...] = ()  # bounds of theta[1:]
 
     def log_f(self, theta: np.ndarray, tau: np.ndarray) -> np.ndarray:
-        """log f at times ``tau``; ``theta`` of shape ``(p,)`` or ``(n, p)`` gives ``(len(tau),)`` or ``(n, len(tau))``."""
+        """log f at times ``tau``.
+
+        ``theta`` of shape ``(p,)`` gives ``(len(tau),)``; ``(n, p)`` gives ``(n, len(tau))``.
+        """
         raise NotImplementedError
 
     def jac(self, theta: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -430,7 +433,7 @@ def _world_gdp_for(year: int, world_gdp: float | None) -> tuple[float, str]:
     return value, src
 
 
-def _unit_scale(unit: str) -> float:
+def _unit_scale(unit: str, what: str = "world GDP") -> float:
     """Multiplier from a US-dollar unit such as ``"USD"`` or ``"USD bn"`` to US$."""
     u = unit.strip().lower()
     if u in _USD_UNITS:
@@ -442,7 +445,7 @@ def _unit_scale(unit: str) -> float:
             if word in words:
                 return f
         return 1.0
-    raise ModelError(f"world GDP unit {unit!r} is not a US dollar unit this model can read")
+    raise ModelError(f"{what} unit {unit!r} is not a US dollar unit this model can read")
 
 
 def _fmt_money(v: float, unit: str) -> str:
@@ -493,10 +496,12 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
         if share >= 1:
             raise ModelError(f"capacity_share_of_gdp={capacity_share_of_gdp!r} must be a fraction below 1 "
                              "(e.g. 0.01 for 1% of world GDP)")
-        if unit.strip().lower() not in _USD_UNITS:
-            raise ModelError(f"capacity_share_of_gdp needs a series in US dollars; the series unit is {unit!r}")
+        try:
+            series_scale = _unit_scale(unit, "series")
+        except ModelError:
+            raise ModelError(f"capacity_share_of_gdp needs a series in US dollars; the series unit is {unit!r}") from None
         gdp, src = _world_gdp_for(int(years_of(y)[-1]), world_gdp)
-        k_fixed = share * gdp
+        k_fixed = share * gdp / series_scale
         options["capacity_share_of_gdp"] = share
         if world_gdp is not None:
             options["world_gdp"] = float(world_gdp)
@@ -573,7 +578,9 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
                              "conditional on this capacity")
             else:
                 identified = False
-                notes.append(f"{NOT_IDENTIFIED}: {'; '.join(reasons)}. Forecasts are refused rather than given "
+                tail = (" The growth rate r is then that of the exponential limit." if curve.name == "logistic"
+                        else "")
+                notes.append(f"{NOT_IDENTIFIED}: {'; '.join(reasons)}.{tail} Forecasts are refused rather than given "
                              f"meaningless intervals; {_alternatives(unit)}")
         elif capacity_max is not None and math.exp(sol.theta[0]) > options["capacity_max"]:
             lk = math.log(options["capacity_max"])
