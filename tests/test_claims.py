@@ -224,3 +224,15 @@ def test_claims_catalogue():
     assert real.loc["russian-mfa-2018-2019", "value_usd_real_2024"] == pytest.approx(
         forecast.to_real(2e12, year=2019, base_year=2024))
     assert np.isnan(real.loc["juniper-2017", "value_usd_share_of_gdp"])  # a multi-year total has no year
+
+
+def test_docstring_examples():
+    import doctest
+
+    import forecast.claims._format as fmt
+    import forecast.claims.catalog as catalog
+    import forecast.claims.check as check
+
+    for mod in (fmt, catalog, check):
+        result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, mod.__name__

@@ -246,3 +246,18 @@ def test_bad_arguments():
 def test_deterministic(real_fit):
     again = fit_publishers()
     pd.testing.assert_frame_equal(again.params, real_fit.params)
+
+
+def test_real_terms_and_share_of_gdp(real_fit):
+    nominal = real_fit.forecast(until=2026)
+    real = real_fit.forecast(until=2026, real=2024)
+    assert real.loc["2024", "median"].item() == pytest.approx(nominal.loc["2024", "median"].item())
+    share = real_fit.forecast(until=2026, share_of_gdp=True)
+    assert share.attrs["unit"] == "share of world GDP"
+    assert share.loc["2024", "median"].item() == pytest.approx(
+        forecast.share_of_gdp(nominal.loc["2024", "median"].item(), year=2024))
+    fig = real_fit.figures(real=2024, share_of_gdp=True).set_index("id")
+    assert fig.loc["csis-mcafee-2020", "value_usd_real_2024"] == pytest.approx(
+        forecast.to_real(945e9, year=2020, base_year=2024))
+    with pytest.raises(ClaimError, match="not both"):
+        real_fit.forecast(until=2026, real=2024, share_of_gdp=True)

@@ -213,7 +213,7 @@ def crossing_interval(first: np.ndarray, level: float = 95.0) -> tuple[float, fl
     Examples
     --------
     >>> crossing_interval(np.array([2025.0, 2026.0, 2027.0, np.inf]), 50)
-    (2026.0, 2027.0)
+    (2025.0, 2027.0)
     """
     a = (1 - level / 100) / 2
     lo, hi = np.quantile(first, [a, 1 - a], method="inverted_cdf")

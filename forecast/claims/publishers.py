@@ -252,8 +252,15 @@ class PublisherFit:
         return self.predictive_at([p.year for p in years], publisher)
 
     def forecast(self, horizon: int | None = None, until: int | None = None,
-                 levels: Sequence[float] = DEFAULT_LEVELS, publisher: str | None = None) -> pd.DataFrame:
+                 levels: Sequence[float] = DEFAULT_LEVELS, publisher: str | None = None, *,
+                 real: int | None = None, share_of_gdp: bool = False) -> pd.DataFrame:
         """Forecast frame (the package's interval schema) on ``publisher``'s scale (default: the reference).
+
+        With ``real=BASE_YEAR`` the amounts are in real US$ of that year
+        (:func:`forecast.to_real`); with ``share_of_gdp=True`` they are
+        fractions of world GDP (:func:`forecast.share_of_gdp`). Years beyond
+        the CPI and GDP data use those functions' extrapolation, noted in
+        ``attrs["notes"]``.
 
         Examples
         --------
@@ -266,7 +273,35 @@ class PublisherFit:
                                                                      unit=self.unit)
         frame.attrs["notes"] = list(self.notes)
         frame.attrs["publisher"] = name
+        if real is not None and share_of_gdp:
+            raise ClaimError("give real= or share_of_gdp=, not both")
+        if real is not None:
+            from forecast.data.scale import to_real
+
+            frame = to_real(frame, base_year=int(real), extrapolate=True)
+        elif share_of_gdp:
+            from forecast.data.scale import share_of_gdp as _share
+
+            frame = _share(frame, extrapolate=True)
         return frame
+
+    def figures(self, *, real: int | None = None, share_of_gdp: bool = False) -> pd.DataFrame:
+        """The fitted figures (one row per included estimate) with the model's median on each row's scale.
+
+        Columns ``id``, ``publisher``, ``published_year``, ``year``,
+        ``value_usd``, ``low_usd``, ``high_usd``, ``fitted_usd``, ``residual``
+        (log scale); with ``real``/``share_of_gdp``, real-terms and
+        share-of-world-GDP columns for the money columns.
+        """
+        cols = ["id", "publisher", "published_year", "year", "value_usd", "low_usd", "high_usd", "fitted_usd",
+                "residual"]
+        out = self.data[cols].copy()
+        out.attrs["unit"] = self.unit
+        if real is not None or share_of_gdp:
+            from forecast.claims._scale import add_scale_columns
+
+            out = add_scale_columns(out, ["value_usd", "fitted_usd"], "year", real=real, share=share_of_gdp)
+        return out
 
     def simulate(self, horizon: int | None = None, n: int = 1000, seed: int | None = 0,
                  publisher: str | None = None, until: int | None = None, noise: bool = True) -> pd.DataFrame:
