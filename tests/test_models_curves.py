@@ -82,6 +82,7 @@ def test_gompertz_recovers_parameters():
     assert 0.03 < p.loc["sigma", "estimate"] < 0.07
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fitter,logf,names", [
     (fit_logistic, log_logistic, ["K", "r", "t0"]),
     (fit_gompertz, log_gompertz, ["K", "b", "c"]),
@@ -398,6 +399,7 @@ def positive_series(draw):
     return pd.Series(np.exp(logv), index=years)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
 @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(y=positive_series())
