@@ -33,7 +33,7 @@ from scipy import special
 
 from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
-from forecast.evaluate.backtest import _values, backtest, default_origins, fit_cache, fit_cached, predictive_rows
+from forecast.evaluate.backtest import _CACHE, _key, _values, backtest, default_origins, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale
 from forecast.intervals import Predictive, level_label
 from forecast.models import get_spec
@@ -162,9 +162,17 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
     yrs = years_of(y)
     for origin, rows in base.groupby("origin", sort=True):
         train = y[yrs <= origin]
-        preds = [predictive_rows(fit_cached(train, n, options.get(n, {}))[0], int(origin), horizon) for n in names]
-        mix = mixture(preds, [1.0] * len(names))
-        v = _values(mix, SCORE_LEVELS)
+        cache = _CACHE.get()
+        key = ("mixture", tuple(_key(train, n, options.get(n, {})) for n in names), int(origin), horizon)
+        if cache is not None and key in cache:
+            mix, v = cache[key]
+        else:
+            preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS)[0]
+                     for n in names]
+            mix = mixture(preds, [1.0] * len(names))
+            v = _values(mix, SCORE_LEVELS)
+            if cache is not None:
+                cache[key] = (mix, v)
         pyears = [p.year for p in mix.years]
         pos = [pyears.index(int(yr)) for yr in rows["year"]]
         part = rows[["origin", "horizon", "year", "actual", "scale"]].copy()

@@ -30,7 +30,8 @@ from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, level_l
 from forecast.models import fit, get_spec
 from forecast.models.base import FitResult, as_annual, fill_gaps_log, years_of
 
-__all__ = ["backtest", "default_origins", "fit_cached", "fit_cache", "naive_scale", "predictive_rows"]
+__all__ = ["backtest", "default_origins", "fit_cached", "fit_cache", "forecast_cached", "naive_scale",
+           "predictive_rows"]
 
 # (model, options, years, values) -> FitResult or the exception the fit raised
 _CACHE: ContextVar[dict | None] = ContextVar("forecast_fit_cache", default=None)
@@ -192,6 +193,29 @@ def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
                       space=pred.space, meta=pred.meta)
 
 
+def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None, origin: int, horizon: int,
+                    levels: Sequence[float]) -> tuple[Predictive, dict[str, np.ndarray], list[str]]:
+    """Fit (or reuse) ``model`` on ``y`` and read its forecast for ``origin+1 ... origin+horizon``.
+
+    Returns the predictive distribution, its mean, median and interval
+    bounds at ``levels``, and the warnings of the fit. Inside a
+    :func:`fit_cache` block the forecast is computed once per fit, origin,
+    horizon and levels (models whose predictive is simulated are not
+    simulated again).
+    """
+    options = dict(options or {})
+    res, texts = fit_cached(y, model, options)
+    cache = _CACHE.get()
+    key = (_key(y, model, options), "forecast", int(origin), int(horizon), tuple(levels))
+    if cache is not None and key in cache:
+        return cache[key]
+    pred = predictive_rows(res, origin, horizon)
+    out = (pred, _values(pred, levels), texts)
+    if cache is not None:
+        cache[key] = out
+    return out
+
+
 def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterable[int] | None = None,
              horizon: int = 3, levels: Sequence[float] = DEFAULT_LEVELS, *, interpolate: bool = False,
              model_options: Mapping[str, Mapping[str, Any]] | None = None, **options: Any) -> pd.DataFrame:
@@ -290,9 +314,7 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
             for m in models:
                 opts = {**options, **model_options.get(m, {})}
                 try:
-                    res, texts = fit_cached(train, m, opts)
-                    pred = predictive_rows(res, origin, horizon)
-                    v = _values(pred, levels)
+                    pred, v, texts = forecast_cached(train, m, opts, origin, horizon, levels)
                     bad = [k for k, a in v.items() if not np.all(np.isfinite(a) & (a > 0))]
                     if bad:
                         raise ModelError(f"model {m!r} gave a non-finite or non-positive {bad[0]}")
