@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -129,7 +130,12 @@ class Predictive:
         return self.samples is None
 
     def _dist(self):
-        return stats.t(df=np.where(np.isfinite(self.df), self.df, 1e12), loc=self.loc, scale=self.scale)
+        # ppf/cdf of the Student t without freezing a scipy distribution:
+        # freezing builds docstrings and costs ~3 ms per call, which adds up in backtests
+        df = np.where(np.isfinite(self.df), self.df, 1e12)
+        loc, scale = self.loc, self.scale
+        return SimpleNamespace(ppf=lambda q: stats.t.ppf(q, df, loc, scale),
+                               cdf=lambda x: stats.t.cdf(x, df, loc, scale))
 
     def _to_value(self, w: np.ndarray) -> np.ndarray:
         return np.exp(w) if self.space == "log" else w
