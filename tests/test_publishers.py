@@ -72,9 +72,10 @@ def test_growth_and_offset_intervals_cover_by_simulation():
         cover_g += lo <= np.expm1(GROWTH) <= hi
         o = f.offsets.set_index("publisher")
         cover_b += o.loc["B", "lower_95"] <= np.e <= o.loc["B", "upper_95"]
-    # nominal 95%; with 100 replications a binomial sd is 2.2 points; allow 8 below (small samples, GLS given
-    # estimated variances is slightly anti-conservative)
-    assert cover_g / n > 0.87 and cover_b / n > 0.87, (cover_g / n, cover_b / n)
+    # nominal 95%; with 100 replications a binomial sd is 2.2 points. Measured: growth about 90%, offset
+    # about 93% (GLS with noise variances estimated from 10-12 rows is somewhat anti-conservative; the
+    # module docstring states it). The bound fails if intervals lose their small-sample widening.
+    assert cover_g / n >= 0.85 and cover_b / n >= 0.88, (cover_g / n, cover_b / n)
 
 
 def test_quadratic_curve_recovers_curvature():
@@ -214,9 +215,10 @@ def test_simulate_matches_predictive_and_is_seeded(real_fit):
     b = real_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
     pd.testing.assert_frame_equal(a, b)
     pred = real_fit.predictive(horizon=5, publisher="Statista")
-    logs = np.log(a.to_numpy())
-    assert np.allclose(logs.mean(axis=1), pred.loc, atol=0.03)
-    assert np.allclose(logs.std(axis=1), pred.scale, rtol=0.03)
+    assert np.all(np.isfinite(pred.df)) and np.all(pred.df < 100)  # Student t, few degrees of freedom
+    for q in (0.1, 0.5, 0.9):
+        emp = np.quantile(a.to_numpy(), q, axis=1)
+        assert np.allclose(np.log(emp), np.log(pred.quantile(q)), atol=0.04), q
 
 
 def test_sensitivity_table(real_fit):
@@ -225,6 +227,7 @@ def test_sensitivity_table(real_fit):
     assert variants[0] == "all included rows"
     assert {f"without {p}" for p in real_fit.publishers} <= set(variants)
     assert "one common noise sd" in variants and "quadratic curve" in variants
+    assert "Satterthwaite degrees of freedom (heavy tails)" in variants
     assert "Statista alone (own growth rate)" in variants
     base = s.iloc[0]
     assert base["growth"] == pytest.approx(real_fit.growth_rate()[0])
@@ -232,6 +235,17 @@ def test_sensitivity_table(real_fit):
     assert base["percentile[$2.0T 2019]"] == pytest.approx(pct)
     no_ref = s.set_index("variant").loc["without CSIS/McAfee"]
     assert no_ref["reference"] == "Statista"
+
+
+def test_degrees_of_freedom_options(real_fit):
+    k = len(real_fit._core.beta)
+    assert real_fit.predictive_at([2030]).df[0] == len(real_fit.data) - k - len(real_fit._core.phi)
+    normal = fit_publishers(df="normal")
+    assert np.isinf(normal.predictive_at([2030]).df[0])
+    g_n, g_t = normal.growth_rate(), real_fit.growth_rate()
+    assert g_n[0] == pytest.approx(g_t[0]) and g_t[1] < g_n[1] and g_t[2] > g_n[2]
+    sat = fit_publishers(df="satterthwaite")
+    assert 1.0 <= sat.predictive_at([2030]).df[0] < 100
 
 
 def test_bad_arguments():

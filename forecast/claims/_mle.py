@@ -38,6 +38,10 @@ class CoreFit:
     phi_at_bound: np.ndarray    # bool per phi
     converged: bool
     notes: list[str] = field(default_factory=list)
+    X: np.ndarray | None = None         # design of the fitted rows
+    v: np.ndarray | None = None         # range variances of the fitted rows
+    M_rows: np.ndarray | None = None    # noise map of the fitted rows
+    df_resid: float = np.inf            # rows - coefficients - noise parameters (fallback df)
 
     @property
     def cov_beta(self) -> np.ndarray:
@@ -47,6 +51,42 @@ class CoreFit:
     def noise_var(self) -> np.ndarray:
         """Noise variance (log scale) per publisher."""
         return self.noise_map @ np.exp(2.0 * self.phi)
+
+    def _variance(self, phi: np.ndarray, L: np.ndarray, pub: int | None) -> np.ndarray:
+        var = self.M_rows @ np.exp(2.0 * phi) + self.v
+        XtWX = self.X.T @ (self.X / var[:, None])
+        out = np.einsum("ij,ji->i", L, np.linalg.solve(XtWX, L.T))
+        if pub is not None:
+            out = out + self.noise_map[pub] @ np.exp(2.0 * phi)
+        return out
+
+    def satterthwaite_df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
+        """Degrees of freedom of ``L @ beta`` (plus publisher ``pub``'s noise) by Satterthwaite's method.
+
+        ``df = 2 V**2 / Var(V_hat)`` with ``V`` the variance of the estimate
+        (or of a new figure) as a function of the noise log-sds and
+        ``Var(V_hat)`` from their REML covariance by the delta method (the
+        approach of R's lmerTest). Falls back to ``df_resid`` when the noise
+        parameters have no covariance (at a bound).
+        """
+        L = np.atleast_2d(np.asarray(L, dtype=float))
+        k = len(self.beta)
+        free = np.flatnonzero(~self.phi_at_bound)
+        cov_phi = self.cov[np.ix_(k + free, k + free)]
+        V = self._variance(self.phi, L, pub)
+        if len(free) == 0 or not np.all(np.isfinite(cov_phi)):
+            return np.full(len(V), max(self.df_resid, 1.0))
+        grad = np.empty((len(V), len(free)))
+        for j, g in enumerate(free):
+            h = 1e-5
+            up, dn = self.phi.copy(), self.phi.copy()
+            up[g] += h
+            dn[g] -= h
+            grad[:, j] = (self._variance(up, L, pub) - self._variance(dn, L, pub)) / (2 * h)
+        var_v = np.einsum("ij,jk,ik->i", grad, cov_phi, grad)
+        with np.errstate(divide="ignore"):
+            df = np.where(var_v > 0, 2 * V**2 / var_v, np.inf)
+        return np.clip(df, 1.0, 1e6)
 
 
 def design(t: np.ndarray, pub: np.ndarray, n_pubs: int, degree: int, t_center: float) -> np.ndarray:
@@ -154,7 +194,8 @@ def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pub
             notes.append("the likelihood is flat in a noise sd: it is not identified by the data")
     loglik = -0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r * w))
     return CoreFit(beta=beta, phi=phi, cov=cov, loglik=loglik, noise_map=M, phi_at_bound=at_bound,
-                   converged=bool(best.success) or best.status == 2, notes=notes)
+                   converged=bool(best.success) or best.status == 2, notes=notes, X=X, v=v, M_rows=M_rows,
+                   df_resid=float(len(y) - k - G))
 
 
 def _put(phi: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -26,12 +26,26 @@ one-row publisher does not drag the noise estimates to zero; ``method="ml"``
 for plain maximum likelihood), then the curve and offsets by generalised least
 squares with covariance ``(X' W X)^-1``; standard errors of the log noise sds
 from the inverse Hessian of the restricted log-likelihood. BFGS from fixed
-starting points: the result is deterministic. Predictive distributions on a publisher's scale are Normal on
-the log scale with the variance of the fitted curve plus offset (parameter
-uncertainty, delta method, exact for the linear part) plus the variance of a
-new figure from that publisher: its noise variance plus the mean variance its
-published ranges implied (a new figure is as uncertain as its past ones). Money is in US$ (``unit == "USD"``): the dataset's US$ bn
-figures are multiplied by 1e9.
+starting points: the result is deterministic.
+
+Predictive distributions on a publisher's scale are Student t on the log
+scale. Their variance is that of the fitted curve plus offset (parameter
+uncertainty; exact for this linear model given the noise sds) plus the
+variance of a new figure from that publisher: its noise variance plus the mean
+variance its published ranges implied (a new figure is as uncertain as its
+past ones). Their degrees of freedom, and those of the intervals of offsets
+and growth, are by default the residual degrees of freedom ``rows -
+coefficients - noise parameters`` (``df="residual"``), as for an OLS fit;
+``df="satterthwaite"`` uses Satterthwaite's approximation with the REML
+covariance of the noise parameters (the method of R's lmerTest), which with
+three to five rows per publisher gives one or two degrees of freedom and very
+heavy tails; ``df="normal"`` gives Normal intervals. Measured by simulation
+(two publishers, 12 and 10 rows, 100-200 replications): nominal 95% intervals
+cover the growth rate about 90% and an offset about 93% of the time with the
+default; plain Normal intervals cover 89% and 91%. The intervals are therefore
+somewhat narrow with this few rows; :meth:`PublisherFit.sensitivity` shows the
+heavy-tailed alternative beside the headline numbers. Money is in US$
+(``unit == "USD"``): the dataset's US$ bn figures are multiplied by 1e9.
 
 Which rows enter is decided from the dataset's ``kind`` and ``measure`` and
 shown in :attr:`PublisherFit.inclusion` (rules in
@@ -58,7 +72,6 @@ from forecast.models.base import future_years
 __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
 CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
-Z95 = stats.norm.ppf(0.975)
 
 
 def _range_var(low: np.ndarray, high: np.ndarray, level: float) -> np.ndarray:
@@ -155,6 +168,16 @@ class PublisherFit:
         return design(np.asarray(years, dtype=float), np.full(len(years), p), len(self.publishers),
                       self.degree, self.t_center)
 
+    def _df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
+        """Degrees of freedom for ``L @ beta`` (plus publisher ``pub``'s noise), per the ``df`` option."""
+        L = np.atleast_2d(L)
+        how = self.options.get("df", "residual")
+        if how == "normal":
+            return np.full(len(L), np.inf)
+        if how == "satterthwaite":
+            return self._core.satterthwaite_df(L, pub)
+        return np.full(len(L), max(self._core.df_resid, 1.0))
+
     def noise_sd(self, publisher: str | None = None) -> float:
         """Noise sd ``s[p]`` (log scale) of a publisher's figures around its scaled curve."""
         return float(np.sqrt(self._core.noise_var()[self._pub_index(publisher)]))
@@ -196,7 +219,10 @@ class PublisherFit:
             else:
                 b = core.beta[k0 + i - 1]
                 se = np.sqrt(core.cov[k0 + i - 1, k0 + i - 1])
-                ratio, lo, hi = np.exp(b), np.exp(b - Z95 * se), np.exp(b + Z95 * se)
+                L = np.zeros(len(core.beta))
+                L[k0 + i - 1] = 1.0
+                q = stats.t.ppf(0.975, self._df(L)[0])
+                ratio, lo, hi = np.exp(b), np.exp(b - q * se), np.exp(b + q * se)
                 statement = (f"{possessive(p)} figures run {ratio:.3g} times {possessive(self.reference)}, "
                              f"95% interval {lo:.3g}-{hi:.3g}")
             if own_map.shape[1] == 1:
@@ -221,7 +247,8 @@ class PublisherFit:
             grad[2] = 2 * (year - self.t_center)
         g = float(grad @ self._core.beta)
         se = float(np.sqrt(grad @ self._core.cov_beta @ grad))
-        return float(np.expm1(g)), float(np.expm1(g - Z95 * se)), float(np.expm1(g + Z95 * se))
+        q = stats.t.ppf(0.975, self._df(grad)[0])
+        return float(np.expm1(g)), float(np.expm1(g - q * se)), float(np.expm1(g + q * se))
 
     @property
     def growth(self) -> pd.DataFrame:
@@ -233,15 +260,18 @@ class PublisherFit:
     def predictive_at(self, years: Iterable[int], publisher: str | None = None) -> Predictive:
         """Predictive distribution of ``publisher``'s figure for any ``years`` (inside the data window too).
 
-        Normal on the log scale: curve plus offset with their parameter
-        uncertainty, plus the variance of a new figure (:meth:`figure_sd`).
+        Student t on the log scale: curve plus offset with their parameter
+        uncertainty, plus the variance of a new figure (:meth:`figure_sd`);
+        degrees of freedom by Satterthwaite's approximation (the noise
+        variances are estimated from few rows).
         """
         p = self._pub_index(publisher)
         years = np.asarray([int(y) for y in years])
         X = self._x(years, p)
         loc = X @ self._core.beta
         var = np.einsum("ij,jk,ik->i", X, self._core.cov_beta, X) + self.figure_sd(self.publishers[p]) ** 2
-        pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=np.inf, space="log")
+        df = self._df(X, p)
+        pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
         pred.meta.update({"publisher": self.publishers[p], "model": self.model})
         return pred
 
@@ -309,7 +339,9 @@ class PublisherFit:
 
         Each path draws the curve and offset parameters from their estimated
         (Normal) sampling distribution and, with ``noise=True``, adds the
-        noise of a new figure (:meth:`figure_sd`) independently each year.
+        noise of a new figure (:meth:`figure_sd`) independently each year and
+        scales the path's deviation by one ``sqrt(df / chi2(df))`` draw, so that
+        each year's marginal is the Student t of :meth:`predictive_at`.
 
         Returns
         -------
@@ -326,11 +358,17 @@ class PublisherFit:
         cov = self._core.cov_beta
         w, V = np.linalg.eigh((cov + cov.T) / 2)
         A = V * np.sqrt(np.clip(w, 0, None))
-        draws = self._core.beta + rng.standard_normal((int(n), len(w))) @ A.T
-        logv = draws @ X.T
+        draws = rng.standard_normal((int(n), len(w))) @ A.T
+        dev = draws @ X.T
         if noise:
-            logv = logv + self.figure_sd(self.publishers[p]) * rng.standard_normal(logv.shape)
-        frame = pd.DataFrame(np.exp(logv).T, index=years)
+            dev = dev + self.figure_sd(self.publishers[p]) * rng.standard_normal(dev.shape)
+            # one chi-square draw per path, shared by its years (comonotone): each year's
+            # marginal is then exactly the Student t of predictive_at
+            df = self._df(X, p)
+            u = rng.uniform(size=(int(n), 1))
+            dev = dev * np.sqrt(df[None, :] / stats.chi2.ppf(u, df[None, :]))
+        logv = X @ self._core.beta + dev
+        frame = pd.DataFrame(np.exp(np.minimum(logv, 700.0)).T, index=years)
         frame.attrs.update({"unit": self.unit, "model": self.model, "publisher": self.publishers[p]})
         return frame
 
@@ -349,7 +387,8 @@ class PublisherFit:
         Rows: the fit itself; the fit without each publisher in turn (leave
         one publisher out; when the reference is left out, the publisher with
         most rows becomes the reference, named in ``reference``); one common
-        noise sd for all publishers; the other curve; and, with
+        noise sd for all publishers; Satterthwaite degrees of freedom; the
+        other curve; and, with
         ``per_publisher_slopes``, each publisher with at least 3 years fitted
         alone (its own growth rate).
 
@@ -407,6 +446,8 @@ class PublisherFit:
                 ref = str(rest.index[0])
             rows.append(refit(f"without {p}", exclude_publishers=sorted(excl), reference=ref))
         rows.append(refit("one common noise sd", noise="common"))
+        if base.get("df", "residual") != "satterthwaite":
+            rows.append(refit("Satterthwaite degrees of freedom (heavy tails)", df="satterthwaite"))
         other = "quadratic" if self.curve == "exponential" else "exponential"
         rows.append(refit(f"{other} curve", curve=other))
         if per_publisher_slopes:
@@ -453,7 +494,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    reference: str = "CSIS/McAfee", *, include_publishers: Iterable[str] | str | None = None,
                    exclude_publishers: Iterable[str] | str | None = None,
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
-                   range_level: float = 90.0, method: str = "reml") -> PublisherFit:
+                   range_level: float = 90.0, method: str = "reml", df: str = "residual") -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -478,6 +519,9 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     method : {"reml", "ml"}
         How the noise sds are estimated: restricted maximum likelihood
         (default; unbiased by the free offsets) or plain maximum likelihood.
+    df : {"residual", "satterthwaite", "normal"}
+        Degrees of freedom of the Student t intervals and predictive
+        distributions (see the module docstring).
 
     Returns
     -------
@@ -499,6 +543,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         raise ClaimError(f"unknown curve {curve!r}; choose one of: {', '.join(CURVES)}")
     if noise not in ("publisher", "common"):
         raise ClaimError(f"noise={noise!r} must be 'publisher' or 'common'")
+    if df not in ("residual", "satterthwaite", "normal"):
+        raise ClaimError(f"df={df!r} must be 'residual', 'satterthwaite' or 'normal'")
     if method not in ("reml", "ml"):
         raise ClaimError(f"method={method!r} must be 'reml' or 'ml'")
     if not 0 < float(range_level) < 100:
@@ -548,7 +594,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                      "that row exactly and its interval rests on the pooled noise sd")
     options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
-               "noise": noise, "range_level": float(range_level), "method": method}
+               "noise": noise, "range_level": float(range_level), "method": method, "df": df}
     fit = PublisherFit(core=core, curve=curve, reference=ref, publishers=publishers,
                        data=data.reset_index(drop=True), inclusion=table, t_center=t_center, options=options,
                        notes=notes)
