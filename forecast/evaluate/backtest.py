@@ -110,6 +110,8 @@ def naive_scale(y: pd.Series) -> float:
     >>> naive_scale(pd.Series([1.0, 2.0, 4.0], index=[2000, 2001, 2002]))
     0.6931471805599453
     """
+    if not isinstance(y.index, pd.PeriodIndex):
+        y = as_annual(y)
     yrs = years_of(y)
     d = np.diff(np.log(y.to_numpy(dtype=float)))[np.diff(yrs) == 1]
     return float(np.mean(np.abs(d))) if len(d) else float("nan")
