@@ -110,7 +110,9 @@ def load_series(options: ReportOptions) -> tuple[Any, str, str, bool]:
         if not options.year_column or not options.value_column:
             raise ReportError("--csv needs --year-column and --value-column")
         y = forecast.read_series(options.csv, year=options.year_column, value=options.value_column)
-        name = y.attrs.get("name") or f"{Path(options.csv).name}: {options.value_column}"
+        name = y.attrs.get("name") or options.value_column
+        if name == options.value_column:
+            name = f"{options.value_column} ({Path(options.csv).name})"
         source = f"the user's file {Path(options.csv).name} (columns {options.year_column!r}, {options.value_column!r})"
         is_ic3 = False
     else:
@@ -207,8 +209,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     stream = progress if hasattr(progress, "write") else None
     say = Progress(stream=stream, enabled=bool(progress))
 
-    say("Loading the data")
     y, source, name, is_ic3 = load_series(options)
+    say(f"Loaded {name}: {len(y)} values, {y.index[0].year}-{y.index[-1].year}")
     ctx = Context(options=options, y=y, source=source, name=name, is_ic3=is_ic3, progress=say)
     if specs is not None:
         ctx.claim_specs = list(specs)

@@ -46,9 +46,12 @@ def italic(text: str) -> Run:
     return {"t": text, "i": True}
 
 
-def ref(label: str) -> Run:
-    """A run that refers to a labelled figure or table ("Figure 2")."""
-    return {"ref": label, "t": ""}
+def ref(label: str, alt: str = "below") -> Run:
+    """A run that refers to a labelled figure or table ("Figure 2").
+
+    ``alt`` is written instead when the target is missing (its part could not be built).
+    """
+    return {"ref": label, "t": "", "alt": alt}
 
 
 def heading(text: str, level: int = 2) -> Block:

@@ -180,8 +180,9 @@ def compute_claims(ctx: Context) -> None:
         out = []
         for _, row in cat.sort_values(["target_year", "published_year"]).iterrows():
             try:
+                own = str(row["publisher"]) if str(row["publisher"]) in pf.publishers else None
                 rec = forecast.check_claim(float(row["value_usd"]), int(row["target_year"]), against=pf,
-                                           label=str(row["id"]), n=CATALOG_PATHS)
+                                           label=str(row["id"]), publisher=own, n=CATALOG_PATHS)
             except Exception as exc:  # noqa: BLE001 - shown in its row
                 rec = exc
             out.append((row, rec))
@@ -315,7 +316,8 @@ def _global_table(ctx: Context) -> list[Block]:
     note_text = "; ".join(f"({code}) {reason}" for reason, code in reasons.items()) + "." if reasons else None
     tbl = table(["Publisher", "Published", "Year", "Figure", "Measures", "Kind", "Use", "Src."],
                 rows, caption="Published figures on the global cost of cybercrime (low–high range in brackets).",
-                align="llcrlllr", label="tab-global-data", note=("Left out: " + note_text) if note_text else None)
+                align="llcrlllr", label="tab-global-data",
+                widths=["1.4fr", "auto", "auto", "1.7fr", "1.3fr", "auto", "auto", "auto"], note=("Left out: " + note_text) if note_text else None)
     return [intro, tbl]
 
 
@@ -393,6 +395,7 @@ def _forecast_table(ctx: Context, fc: pd.DataFrame) -> Block:
     rows = [[str(year_of(p)), fmt(r["median"]), fmt(r["mean"]), interval(r["lower_80"], r["upper_80"], fmt),
              interval(r["lower_95"], r["upper_95"], fmt)] for p, r in fc.iterrows()]
     return table(["Year", "Median", "Mean", "80% interval", "95% interval"], rows, label="tab-forecast",
+                 widths=["auto", "1fr", "1fr", "1.6fr", "1.6fr"],
                  caption=f"Forecast of {ctx.name} to {ctx.horizon_year} ({fc.attrs.get('model') or 'auto'}).",
                  align="rrrrr", note="The median is the central forecast (half the outcomes below, half above); "
                  "the mean is higher because the distribution is skewed. Nominal US$." if fmt is money else None)
@@ -439,6 +442,7 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
              "automatic choice used ", bold(_choice_name(fit)), ": ", txt(getattr(fit, "choice", "")), "."),
         table(["Model", "Weight", "Forecasts", "MAPE", "MASE", "Cover. 80%", "Cover. 95%", "WIS"], rows,
               label="tab-candidates", highlight=marked, align="lrrrrrrr",
+              widths=["1.6fr"] + ["1fr"] * 7,
               caption="Backtest scores of the candidate models; the model(s) used are shaded. Coverage is the "
                       "share of reported values that fell inside the 80% and 95% intervals: a well calibrated "
                       "model covers close to 80% and 95%.",
@@ -452,7 +456,7 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
 def _comparison_figure(ctx: Context, fit: Any) -> Block:
     cand = _candidates(fit)
     cand = cand[pd.to_numeric(cand.get("windows"), errors="coerce").fillna(0) > 0]
-    fig = new_figure(6.4, 1.6 + 0.32 * len(cand), ncols=2)
+    fig = new_figure(8.0, 2.0 + 0.36 * len(cand), ncols=2)
     forecast.plots.comparison_chart(cand, ax=fig.axes, metric="wis")
     name = ctx.add_figure("models", fig)
     return figure(name, label="fig-models", caption=(
@@ -529,7 +533,7 @@ def _offsets_table(ctx: Context, pf: Any) -> list[Block]:
                      "wide interval and borrows its noise from the others (column 'Noise').")]
     return [heading("How far the publishers' scales differ"), *lead,
             table(["Publisher", f"Multiple of {pf.reference}", "95% interval", "Figures", "Years", "Noise"], rows,
-                  label="tab-offsets", align="lrrrcl",
+                  label="tab-offsets", align="lrrrcl", widths=["1.7fr", "1.1fr", "1.3fr", "0.7fr", "1fr", "1.7fr"],
                   caption=f"Publisher offsets: each publisher's figures as a multiple of {pf.reference}'s.")]
 
 
@@ -553,19 +557,20 @@ def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
     sens = ctx.get("sensitivity")
     med_col = next((c for c in sens.columns if str(c).startswith("median_")), None)
     pct_cols = [c for c in sens.columns if str(c).startswith("percentile[")]
-    headers = ["Variant", "Reference", "Figures", "Growth a year (95%)"]
+    headers = ["Variant", "Reference", "Figures", "Growth a year", "95% interval"]
     if med_col:
         headers.append(f"Level {med_col.split('_', 1)[1]}")
     headers += [f"Percentile of {c[len('percentile['):-1]}" for c in pct_cols]
+    widths = ["2.3fr", "1.5fr", "1fr", "1.1fr", "1.7fr"] + ["1.2fr"] * (len(headers) - 5)
     rows = []
     for _, r in sens.iterrows():
         if is_missing(r.get("growth")):
-            row = [txt(r["variant"]), "could not be fitted: " + txt(r.get("note")), "", ""]
+            row = [txt(r["variant"]), "could not be fitted: " + txt(r.get("note")), "", "", ""]
             row += [""] * (len(headers) - len(row))
             rows.append(row)
             continue
-        row = [txt(r["variant"]), txt(r.get("reference")), txt(int(r["n_rows"])),
-               f"{fmt_pct(r['growth'], 1)} ({fmt_pct(r['lower_95'], 1)} to {fmt_pct(r['upper_95'], 1)})"]
+        row = [txt(r["variant"]), txt(r.get("reference")), txt(int(r["n_rows"])), fmt_pct(r["growth"], 1),
+               f"{fmt_pct(r['lower_95'], 1)} to {fmt_pct(r['upper_95'], 1)}"]
         if med_col:
             row.append(money(r[med_col]))
         row += [fmt_percentile(r[c]) for c in pct_cols]
@@ -575,8 +580,20 @@ def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
                  ref("tab-sensitivity"), " refits the model without each publisher in turn, with one noise level "
                  "for all, with the other curve, and for each publisher with enough figures alone (its own growth "
                  "rate). Levels and percentiles are on each variant's reference scale."),
-            table(headers, rows, label="tab-sensitivity", align="ll" + "r" * (len(headers) - 2),
+            table(headers, rows, label="tab-sensitivity", align="ll" + "r" * (len(headers) - 2), widths=widths,
                   caption="Sensitivity of the multi-publisher model to its specification.")]
+
+
+def fmt_crossing(rec: Any) -> str:
+    """The crossing year with its 95% interval: ``"2028 (2024–2043)"``, or when it is not reached."""
+    until = getattr(rec, "until", None)
+    cy = getattr(rec, "crossing_year", None)
+    if is_missing(cy):
+        return f"not by {until}" if until else "not reached"
+    lo, hi = getattr(rec, "crossing_lower", None), getattr(rec, "crossing_upper", None)
+    lo_t = "?" if is_missing(lo) else str(int(lo))
+    hi_t = f"after {until}" if is_missing(hi) else str(int(hi))
+    return f"{int(cy)} ({lo_t}–{hi_t})" if lo_t != hi_t else f"{int(cy)}"
 
 
 def fmt_percentile(p: Any) -> str:
@@ -627,17 +644,17 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
     rows, verdicts = [], []
     for spec, rec in records:
         if isinstance(rec, Exception):
-            rows.append([spec.label, "", "", "", "", ""])
+            rows.append([spec.label, "", "", "", "", "", ""])
             verdicts.append([bold(spec.label + ": "), {"t": "could not be checked: " + one_line(rec)}])
             continue
         rows.append([spec.label, txt(rec.scale), fmt_percentile(rec.percentile),
-                     f"×{float(rec.ratio_to_median):.2f}",
-                     f"{money(rec.median)} ({interval(rec.lower_95, rec.upper_95)})",
-                     txt(rec.crossing, "not reached")])
+                     f"×{float(rec.ratio_to_median):.2f}", money(rec.median), interval(rec.lower_95, rec.upper_95),
+                     fmt_crossing(rec)])
         verdicts.append(txt(rec.verdict))
-    return [table(["Claim", "Judged on the scale of", "Percentile", "Ratio to median", "Model median (95%)",
-                   "Median reaches it (95%)"], rows, label="tab-claims", align="llrrrr",
-                  caption="The headline claims against the model."),
+    return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
+                   "Median reaches it (95% interval)"], rows, label="tab-claims", align="llrrrrr",
+                  widths=["1.2fr", "1.2fr", "1.2fr", "1fr", "1fr", "1.5fr", "1.6fr"],
+                  caption="The headline claims against the model, each in the distribution for its own year."),
             para(bold("In words. "), "The library's verdict on each claim, with its likely origin:"),
             bullets(verdicts)]
 
@@ -652,15 +669,17 @@ def _upcoming_table(ctx: Context) -> list[Block] | None:
         fig = f"{money(row['value_usd'])} in {int(row['target_year'])}"
         if isinstance(rec, Exception):
             rows.append([who, fig, measure_label(row.get("measure")), "could not be checked: " + one_line(rec, 80),
-                         "", ""])
+                         "", "", ""])
             continue
-        rows.append([who, fig, measure_label(row.get("measure")), fmt_percentile(rec.percentile),
-                     f"×{float(rec.ratio_to_median):.2f}", txt(rec.crossing, "not reached")])
+        rows.append([who, fig, measure_label(row.get("measure")), txt(rec.scale), fmt_percentile(rec.percentile),
+                     f"×{float(rec.ratio_to_median):.2f}", fmt_crossing(rec)])
     return [heading("Other headline figures still to come"),
             para("Published forecasts for years after the last estimate in the model, checked the same way (on the "
                  "publisher's own scale when it has estimates in the model, else on the reference scale)."),
-            table(["Published by", "Figure", "Measures", "Percentile", "Ratio to median", "Median reaches it (95%)"],
-                  rows, label="tab-upcoming", align="lllrrr",
+            table(["Published by", "Figure", "Measures", "Scale", "Percentile", "Ratio to median",
+                   "Median reaches it (95% interval)"],
+                  rows, label="tab-upcoming", align="lllllrr",
+                  widths=["1.9fr", "1.3fr", "1fr", "1.5fr", "1.2fr", "1fr", "1.7fr"],
                   caption="Forecasts of the global cost whose year has not yet come, against the model.")]
 
 
@@ -683,6 +702,7 @@ def _scorecard_table(ctx: Context) -> list[Block]:
                  ref("tab-scorecard"), ")."),
             table(["Forecast by", "Figure", "Measures", "Later estimate", "Ratio", "Model percentile", "In 95%"], rows,
                   label="tab-scorecard", align="lllrrrc",
+                  widths=["2fr", "1.3fr", "1.3fr", "1.1fr", "0.8fr", "1.2fr", "0.7fr"],
                   caption="Scorecard: published forecasts whose year has passed, against later estimates and the "
                           "model.",
                   note="Ratio: forecast divided by the later estimate (above 1: the forecast was too high).")]

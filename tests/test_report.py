@@ -1,0 +1,300 @@
+"""The PDF report: content read back from the PDF against the API, determinism, adaptation, failures, bad input.
+
+The default report is built once per test session (it takes a few seconds);
+the numbers in it are compared with independent calls of the public API.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.cli import main
+from forecast.report import build_report
+from forecast.report.blocks import fmt_number
+from forecast.report.sections import fmt_crossing, fmt_percentile
+
+pypdf = pytest.importorskip("pypdf")
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Text of each page."""
+    return [(page.extract_text() or "").replace("\xa0", " ") for page in pypdf.PdfReader(str(path)).pages]
+
+
+def lines_of(pages: list[str]) -> list[str]:
+    return [ln.strip() for p in pages for ln in p.splitlines()]
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory) -> tuple[Path, list[str], object]:
+    out = tmp_path_factory.mktemp("report") / "report.pdf"
+    result = build_report(out, progress=False)
+    return out, pdf_text(out), result
+
+
+@pytest.fixture(scope="session")
+def user_csv(tmp_path_factory) -> Path:
+    rng = np.random.default_rng(7)
+    years = np.arange(2008, 2023)
+    values = 250.0 * np.exp(0.18 * (years - years[0]) + rng.normal(0, 0.08, len(years)))
+    path = tmp_path_factory.mktemp("csv") / "losses.csv"
+    pd.DataFrame({"yr": years, "loss_usd": values.round(1)}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def csv_report(tmp_path_factory, user_csv) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("csvreport") / "mine.pdf"
+    build_report(out, csv=user_csv, year_column="yr", value_column="loss_usd", horizon=4, claims=["$10000@2026"],
+                 progress=False)
+    return out, pdf_text(out)
+
+
+# ----------------------------------------------------------------- content
+
+def test_sections_present_in_order(default_report):
+    path, pages, result = default_report
+    text = "\n".join(pages)
+    titles = ["Data and sources", "Reported losses (IC3)", "The global cost of cybercrime",
+              "Published claims tested", "Method and caveats"]
+    assert result.sections == titles
+    assert result.problems == []
+    positions = [text.index(f"{i} {t}", text.index("Contents") + 1000) for i, t in enumerate(titles, start=1)]
+    assert positions == sorted(positions)
+    for part in ("Key findings", "Sources", "Scorecard of past forecasts", "How far the publishers' scales differ",
+                 "What the intervals include", "Reported losses are a lower bound", "Nominal and real dollars"):
+        assert part in text, part
+
+
+def test_pages_figures_and_tables_are_numbered(default_report):
+    path, pages, result = default_report
+    n = len(pages)
+    assert result.pages == n
+    for k in range(2, n + 1):
+        assert f"{k} / {n}" in pages[k - 1], f"page number missing on page {k}"
+    text = "\n".join(pages)
+    for k in (1, 2, 3, 4):
+        assert re.search(rf"Figure {k}: \S", text), f"Figure {k} caption"
+    for k in range(1, 8):
+        assert re.search(rf"Table {k}: \S", text), f"Table {k} caption"
+
+
+def test_forecast_table_matches_api(default_report):
+    _, pages, _ = default_report
+    fit = forecast.fit(forecast.series("ic3"), model="auto")
+    fc = fit.forecast(horizon=6)
+    fm = forecast.format_money
+    lines = lines_of(pages)
+    for year, r in fc.iterrows():
+        expected = (f"{year.year} {fm(r['median'])} {fm(r['mean'])} {fm(r['lower_80'])} – {fm(r['upper_80'])} "
+                    f"{fm(r['lower_95'])} – {fm(r['upper_95'])}")
+        assert expected in lines, expected
+    # the chosen model is named, and its candidates' backtest scores are shown
+    text = " ".join(lines)
+    for name in fit.weights:
+        assert name in text
+    cand = fit.candidates.set_index("model")
+    for name in fit.weights:
+        assert f"{cand.loc[name, 'mape']:.1f}%" in text
+        assert f"{cand.loc[name, 'coverage_80']:.1f}%" in text
+    last = fc.iloc[-1]
+    assert f"Forecast for 2030 {fm(last['median'])} (median)" in lines
+
+
+def test_claims_match_api(default_report):
+    _, pages, _ = default_report
+    pf = forecast.fit_publishers()
+    lines = lines_of(pages)
+    for value, year in ((2e12, 2019), (3e12, 2020)):
+        rec = forecast.check_claim(value, year, against=pf)
+        fm = forecast.format_money
+        expected = (f"{fm(value)} in {year} {rec.scale} {fmt_percentile(rec.percentile)} "
+                    f"×{rec.ratio_to_median:.2f} {fm(rec.median)} {fm(rec.lower_95)} – {fm(rec.upper_95)} "
+                    f"{fmt_crossing(rec)}")
+        assert expected in lines, expected
+        assert f"Claim: {fm(value)} in {year} {fmt_percentile(rec.percentile)} percentile" in lines
+
+
+def test_latent_forecast_and_offsets_match_api(default_report):
+    _, pages, _ = default_report
+    pf = forecast.fit_publishers()
+    fc = pf.forecast(until=2030)
+    fm = forecast.format_money
+    lines = lines_of(pages)
+    r = fc.iloc[-1]
+    assert f"2030 {fm(r['median'])} {fm(r['lower_80'])} – {fm(r['upper_80'])} {fm(r['lower_95'])} – " \
+           f"{fm(r['upper_95'])}" in lines
+    off = pf.offsets.set_index("publisher")
+    text = " ".join(lines)
+    for pub, row in off.iterrows():
+        if pub != pf.reference:
+            assert f"×{row['ratio']:.2f} ×{row['lower_95']:.2f} – ×{row['upper_95']:.2f}" in text, pub
+
+
+def test_data_section_lists_figures_with_sources(default_report):
+    _, pages, _ = default_report
+    text = "\n".join(pages)
+    ic3 = forecast.load("ic3")
+    assert forecast.format_money(ic3.loc[ic3.year == 2024, "losses_usd"].item()) in text
+    # every source URL of the IC3 rows is in the numbered list
+    for url in ic3["source_url"].dropna().unique()[:5]:
+        assert url[:40] in text.replace("\n", "")
+    assert re.search(r"\[1\] FBI IC3", text)
+
+
+# ------------------------------------------------------------- determinism
+
+def test_same_inputs_give_identical_bytes(tmp_path, user_csv, csv_report):
+    out = tmp_path / "again.pdf"
+    build_report(out, csv=user_csv, year_column="yr", value_column="loss_usd", horizon=4, claims=["$10000@2026"],
+                 progress=False)
+    assert out.read_bytes() == csv_report[0].read_bytes()
+
+
+@pytest.mark.slow
+def test_default_report_is_byte_identical(tmp_path, default_report):
+    out = tmp_path / "again.pdf"
+    build_report(out, progress=False)
+    assert out.read_bytes() == default_report[0].read_bytes()
+
+
+# ------------------------------------------------------------ user's CSV
+
+def test_user_csv_leaves_out_global_sections(csv_report):
+    _, pages = csv_report
+    text = " ".join(" ".join(pages).split())
+    assert not re.search(r"\d The global cost of cybercrime", text)
+    assert "Scorecard" not in text
+    assert "Left out for a user's own series: The global cost of cybercrime" in text
+    assert "the sections on the global cost, the published claims and the scorecard are left out" in text
+    assert "Forecast: loss_usd (losses.csv)" in text
+
+
+def test_user_csv_claim_is_checked_against_its_series(csv_report, user_csv):
+    _, pages = csv_report
+    lines = lines_of(pages)
+    y = forecast.read_series(user_csv, year="yr", value="loss_usd")
+    fit = forecast.fit(y, model="auto")
+    rec = forecast.check_claim(10000, 2026, against=fit)
+    assert f"$10,000 in 2026 {rec.scale} {fmt_percentile(rec.percentile)} ×{rec.ratio_to_median:.2f}" in " ".join(lines)
+    fc = fit.forecast(horizon=4)
+    r = fc.iloc[-1]
+    fm = fmt_number  # the file's unit is not known to be money: plain numbers
+    assert (f"2026 {fm(r['median'])} {fm(r['mean'])} {fm(r['lower_80'])} – {fm(r['upper_80'])} "
+            f"{fm(r['lower_95'])} – {fm(r['upper_95'])}") in lines
+
+
+def test_cli_last_line_names_the_file(tmp_path, user_csv, monkeypatch, capsys):
+    def quick(*args, **kwargs):  # the model is not what this test is about
+        raise RuntimeError("skipped in this test")
+
+    monkeypatch.setattr(forecast, "fit", quick)
+    out = tmp_path / "named.pdf"
+    assert main(["report", "--csv", str(user_csv), "--year-column", "yr", "--value-column", "loss_usd",
+                 "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip().splitlines()[-1].startswith(f"Wrote {out}")
+    assert out.is_file()
+
+
+# ------------------------------------------------------- failing sections
+
+def test_failing_library_call_is_reported_not_fatal(tmp_path, user_csv, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("model fitting is broken in this test")
+
+    monkeypatch.setattr(forecast, "fit", broken)
+    out = tmp_path / "broken.pdf"
+    code = main(["report", "--csv", str(user_csv), "--year-column", "yr", "--value-column", "loss_usd",
+                 "--output", str(out)])
+    assert code == 0
+    text = " ".join(lines_of(pdf_text(out)))
+    assert "This section could not be built: model fitting is broken in this test" in text
+    assert "1 Data and sources" in text and "Method and caveats" in text
+    err = capsys.readouterr().err
+    assert "could not build" in err and "model fitting is broken in this test" in err
+
+
+# ------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("args, message", [
+    (["--dataset", "no_such_data"], "unknown dataset"),
+    (["--claim", "3 trillion"], "expected AMOUNT@YEAR"),
+    (["--claim", "lots@2020"], "not an amount of money"),
+    (["--claim", "3 trillion@20x0"], "is not a year"),
+    (["--csv", "/no/such/file.csv", "--year-column", "y", "--value-column", "v"], "file not found"),
+    (["--csv", "x.csv"], "--csv needs --year-column and --value-column"),
+    (["--horizon", "0"], "between 1 and 30"),
+])
+def test_bad_arguments_exit_2_and_write_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "r.pdf"
+    with pytest.raises(SystemExit) if args[0] == "--horizon" else _no_raise() as exc:
+        code = main(["report", *args, "--output", str(out)])
+    code = exc.value.code if args[0] == "--horizon" else code
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_folder_exit_2(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code = main(["report", "--output", str(blocker / "r.pdf")])
+    assert code == 2
+    assert "is not a folder" in capsys.readouterr().err
+    code = main(["report", "--output", str(tmp_path / "missing" / "r.pdf")])
+    assert code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_output_folder_exit_2(tmp_path, capsys):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        assert main(["report", "--output", str(ro / "r.pdf")]) == 2
+        assert "cannot write" in capsys.readouterr().err
+    finally:
+        ro.chmod(0o700)
+
+
+def test_never_writes_into_the_data_folder(capsys):
+    from forecast.data.registry import data_dir
+
+    target = data_dir() / "report.pdf"
+    assert main(["report", "--output", str(target)]) == 2
+    assert "bundled data" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_failed_typesetting_leaves_earlier_file_untouched(tmp_path, user_csv, monkeypatch):
+    import forecast.report.typst_render as tr
+
+    out = tmp_path / "keep.pdf"
+    out.write_bytes(b"%PDF-earlier")
+
+    def fail(*a, **k):
+        raise RuntimeError("typesetting failed")
+
+    monkeypatch.setattr(tr, "compile_pdf", fail)
+    with pytest.raises(RuntimeError):
+        build_report(out, csv=user_csv, year_column="yr", value_column="loss_usd", progress=False)
+    assert out.read_bytes() == b"%PDF-earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.pdf"]
+
+
+class _no_raise:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
