@@ -25,7 +25,9 @@ from the first data year to ``until``, default 2100), with a 95% interval from
 ``n`` simulated paths: the 2.5% and 97.5% quantiles of each path's first year
 at or above the value. A path that never reaches it counts as "after
 ``until``"; when the median itself does not reach it the answer is "not reached
-by ``until``", never an invented year.
+by ``until``", never an invented year. Paths start in the year after the last
+observation, so the interval's lower end is at least that year; when the median
+reached the value within the data, the year is given without an interval.
 """
 
 from __future__ import annotations
@@ -387,5 +389,5 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
                       growth_from_value=v0, implied_growth=implied, fitted_growth=fitted_rate, crossing_year=cross,
                       crossing_lower=c_lo_i, crossing_upper=c_hi_i, crossing=crossing, paths_crossed=share_crossed,
                       until=until, matched_id=matched, likely_origin=origin, origin_ids=ids,
-                      unit=str(getattr(against, "unit", "") or "USD"), verdict=verdict, extra=extra)
+                      unit=str(getattr(against, "unit", "") or ""), verdict=verdict, extra=extra)
 
