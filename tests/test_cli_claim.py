@@ -44,6 +44,12 @@ def test_json_matches_the_api(capsys):
     assert "value_real_2024" in rec and "median_share_of_gdp" in rec
 
 
+def test_quadratic_publisher_model_via_dataset_name(capsys):
+    code, out, _ = run(capsys, "claim", "--value", "3 trillion", "--year", "2020", "--dataset", "global_estimates",
+                       "--model", "quadratic")
+    assert code == 0 and "multi-publisher quadratic model on the CSIS/McAfee scale" in out
+
+
 def test_claim_against_a_dataset_and_a_csv(capsys, tmp_path):
     code, out, _ = run(capsys, "claim", "--value", "30bn", "--year", "2027", "--dataset", "ic3",
                        "--model", "drift")

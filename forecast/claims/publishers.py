@@ -470,6 +470,10 @@ class PublisherFit:
                  + (f" in {self.last_year}" if self.degree >= 2 else ""),
                  f"Level in {self.last_year} on the {self.reference} scale: "
                  f"{money(float(self.predictive_at([self.last_year]).median()[0]))} (median)",
+                 f"Noise sds by {self.options['method'].upper()}; intervals Student t with "
+                 + ("Normal tails" if self.options["df"] == "normal" else
+                    f"{self._df(np.zeros(len(self._core.beta)))[0]:.3g} residual degrees of freedom"
+                    if self.options["df"] == "residual" else "Satterthwaite degrees of freedom"),
                  "", f"{'publisher':<28}{'ratio':>8}{'95% interval':>20}{'rows':>6}{'noise sd':>10}  noise"]
         for _, r in self.offsets.iterrows():
             ci = "reference" if r["publisher"] == self.reference else f"{r['lower_95']:.3g}-{r['upper_95']:.3g}"
