@@ -209,7 +209,6 @@ def section_data(ctx: Context) -> Section:
     else:
         s.add(note("The global estimates of the cost of cybercrime are not used for a user's own series: "
                    "the sections on the global cost, the published claims and the scorecard are left out."))
-    s.add(heading("Sources"))
     s.add({"type": "_sources_placeholder"})  # filled in at the end, once every section has cited
     return s
 
@@ -647,8 +646,9 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
             rows.append([spec.label, "", "", "", "", "", ""])
             verdicts.append([bold(spec.label + ": "), {"t": "could not be checked: " + one_line(rec)}])
             continue
+        fmt = money if ctx.options.uses_global else value_fmt(ctx)
         rows.append([spec.label, txt(rec.scale), fmt_percentile(rec.percentile),
-                     f"×{float(rec.ratio_to_median):.2f}", money(rec.median), interval(rec.lower_95, rec.upper_95),
+                     f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_95, rec.upper_95, fmt),
                      fmt_crossing(rec)])
         verdicts.append(txt(rec.verdict))
     return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
@@ -713,15 +713,31 @@ def _scorecard_table(ctx: Context) -> list[Block]:
 def section_method(ctx: Context) -> Section:
     """Method and caveats: what each figure measures, under-reporting, nominal vs real, the intervals."""
     s = Section("method", "Method and caveats")
-    s.add(heading("What each figure measures"))
-    s.part("Measures", lambda: _measures_list(ctx))
-    s.add(heading("Reported losses are a lower bound"))
-    s.add(para(
-        "IC3 figures are losses that victims chose to report to the FBI's Internet Crime Complaint Center: "
-        "self-reported, unverified, mostly from the United States, and without lost business, wages or "
-        "remediation. Most victims do not report, and the share who do changes over time, so part of the growth "
-        "reflects more reporting. The series changed definition too: early years count losses from referred "
-        "fraud cases, later years all reported losses."))
+    if ctx.options.uses_global:
+        s.add(heading("What each figure measures"))
+        s.add(para("Each published figure carries one of these measures (", ref("tab-global-data", "Section 1"),
+                   "); only annual estimates of the total cost enter the multi-publisher model."))
+        s.part("Measures", lambda: _measures_list(ctx))
+    else:
+        s.add(heading("What the series measures"))
+        s.add(para(f"The series is {ctx.source}, used as given: this report cannot say what it measures or how it "
+                   "was collected. Its forecast assumes that the way the figures are produced stays the same."))
+    if ctx.is_ic3:
+        s.add(heading("Reported losses are a lower bound"))
+        s.add(para(
+            "IC3 figures are losses that victims chose to report to the FBI's Internet Crime Complaint Center: "
+            "self-reported, unverified, mostly from the United States, and without lost business, wages or "
+            "remediation. Most victims do not report, and the share who do changes over time, so part of the "
+            "growth reflects more reporting. The series changed definition too: early years count losses from "
+            "referred fraud cases, later years all reported losses."))
+    if ctx.options.uses_global:
+        s.add(heading("Published estimates of the global cost"))
+        s.add(para(
+            "The global estimates are the publishers' own figures. Most are not peer reviewed and few publish "
+            "their derivation; survey-based figures are dominated by a few large answers, and later figures by one "
+            "publisher often restate its earlier growth assumption. The model can say how far apart the "
+            "publishers are and how a claim compares with them; it cannot say which publisher measures the "
+            "true cost."))
     s.add(heading("Nominal and real dollars"))
     s.part("Real terms", lambda: _real_terms(ctx))
     s.add(heading("What the intervals include"))
@@ -730,7 +746,7 @@ def section_method(ctx: Context) -> Section:
         "year-to-year noise seen in the data, on the log scale, so they are positive and skewed. They do not "
         "include a change of the model itself (a break in the trend, a change in reporting), nor the "
         "uncertainty of the model choice beyond what the backtest measured: the backtest coverage beside the "
-        "nominal level (", ref("tab-candidates"), ") shows how well they held in the past."))
+        "nominal level (", ref("tab-candidates", "Section 2"), ") shows how well they held in the past."))
     return s
 
 
@@ -787,7 +803,14 @@ def build_sections(ctx: Context) -> list[Section]:
             sec.add({"type": "failure", "text": one_line(exc)})
         out.append(sec)
     # the source list, now that every section has cited its sources
+    cited = ctx.citations()
     for sec in out:
-        sec.blocks = [sources(ctx.citations()) if b.get("type") == "_sources_placeholder" else b
-                      for b in sec.blocks]
+        blocks = []
+        for b in sec.blocks:
+            if b.get("type") == "_sources_placeholder":
+                if cited:
+                    blocks += [heading("Sources"), sources(cited)]
+                continue
+            blocks.append(b)
+        sec.blocks = blocks
     return out

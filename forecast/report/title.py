@@ -87,7 +87,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                     failures.append(f"Claim {spec.label}: {one_line(rec)}")
                     continue
                 bits = [f"{verdict(rec.percentile)}: {float(rec.ratio_to_median):.1f} times the model's median "
-                        f"({money(rec.median)}) on {rec.scale}'s scale"]
+                        f"({(money if ctx.options.uses_global else fmt)(rec.median)}) on {rec.scale}'s scale"]
                 if rec.crossing_year is not None:
                     bits.append(f"the median reaches it in {rec.crossing}")
                 else:
