@@ -73,6 +73,9 @@ def test_predict_json_and_table(capsys):
     (["backtest", "--dataset", "ic3", "--models", "drift,nope"], "unknown model 'nope'"),
     (["backtest", "--dataset", "ic3", "--models", "drift", "--origins", "1990-2000"], "outside the data"),
     (["backtest", "--dataset", "ic3", "--origins", "soon"], "--origins"),
+    (["predict", "--dataset", "ic3", "--state", "Ohio"], "--state applies to --dataset ic3_by_state only"),
+    (["predict", "--csv", "x.csv", "--crime-type", "BEC"], "--crime-type applies to --dataset only"),
+    (["predict", "--dataset", "ic3", "--unit", "USD"], "--unit applies to --csv only"),
 ])
 def test_user_errors_one_line_status_2(capsys, argv, message):
     try:
@@ -84,6 +87,14 @@ def test_user_errors_one_line_status_2(capsys, argv, message):
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and message in err
     assert "Traceback" not in err
+
+
+def test_predict_a_selected_series(capsys):
+    code, out, _ = run(capsys, "predict", "--dataset", "ic3_by_state", "--state", "California", "--model", "drift",
+                       "--horizon", "1", "--format", "csv")
+    assert code == 0
+    expected = forecast.fit(forecast.series("ic3_by_state", state="California"), model="drift").forecast(horizon=1)
+    assert pd.read_csv(io.StringIO(out))["median"].iloc[0] == pytest.approx(expected["median"].iloc[0], rel=1e-12)
 
 
 def test_missing_column(capsys, tmp_path):

@@ -31,6 +31,11 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year-column", default="year", metavar="C", help="year column of --csv (default: year)")
     parser.add_argument("--value-column", default="value", metavar="C",
                         help="value column of --csv (default: value)")
+    parser.add_argument("--unit", metavar="U", help="unit of the --csv values, e.g. USD (money is then printed as $1.2bn)")
+    parser.add_argument("--state", metavar="NAME", help="--dataset ic3_by_state: the state")
+    parser.add_argument("--crime-type", metavar="NAME", help="--dataset ic3_by_crime_type: the crime type, e.g. BEC")
+    parser.add_argument("--column", metavar="C", help="--dataset: another column, e.g. complaints")
+    parser.add_argument("--revised", action="store_true", help="--dataset ic3: later revisions where there are some")
     parser.add_argument("--through", type=int, metavar="YEAR", help="use only the years up to YEAR")
 
 
@@ -73,10 +78,23 @@ def _load(args: argparse.Namespace):
     import forecast
     from forecast.models.base import years_of
 
+    select = {k: v for k, v in (("state", args.state), ("crime_type", args.crime_type), ("column", args.column))
+              if v is not None}
+    if args.revised:
+        select["revised"] = True
     if args.dataset is not None:
-        y = forecast.series(args.dataset)
+        if args.unit is not None:
+            raise _UsageError("--unit applies to --csv only (a dataset carries its unit)")
+        for key, only in (("state", "ic3_by_state"), ("crime_type", "ic3_by_crime_type"), ("revised", "ic3")):
+            if key in select and args.dataset != only:
+                raise _UsageError(f"--{key.replace('_', '-')} applies to --dataset {only} only")
+        y = forecast.series(args.dataset, **select)
     else:
-        y = forecast.read_series(args.csv, year=args.year_column, value=args.value_column)
+        if select:
+            flag = "--" + next(iter(select)).replace("_", "-")
+            raise _UsageError(f"{flag} applies to --dataset only")
+        extra = {"unit": args.unit} if args.unit is not None else {}
+        y = forecast.read_series(args.csv, year=args.year_column, value=args.value_column, **extra)
     if args.through is not None:
         yrs = years_of(y)
         if not yrs[0] <= args.through <= yrs[-1]:
