@@ -34,7 +34,7 @@ report: $(STAMP)
 	$(BIN)/python -m forecast report --output reports/cybercrime-damage-forecast.pdf
 
 notebooks: $(STAMP)
-	$(BIN)/python -m forecast.notebooks_runner reports/notebooks
+	$(BIN)/python notebooks/run.py reports/notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -53,7 +53,8 @@ def publisher_rows(source: Any) -> pd.DataFrame:
 
 
 def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until: int | None = None,
-                    log: bool = True, show_excluded: bool = False, level: float = 80, title: str | None = None):
+                    log: bool = True, show_excluded: bool = False, level: float = 80, show_fit: bool = True,
+                    title: str | None = None):
     """Draw the global cost figures by publisher and, for a fit, the latent level on one publisher's scale.
 
     Parameters
@@ -78,6 +79,9 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     level : float
         Level (percent) of the band around the fitted line: the interval for
         a new figure from the ``scale`` publisher.
+    show_fit : bool
+        Draw the fitted level of a fit (default); ``False`` draws the figures
+        only, with what the fit included.
     title : str, optional
         Chart title.
 
@@ -102,6 +106,7 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     """
     rows = publisher_rows(source)
     is_fit = hasattr(source, "predictive_at")
+    draw_fit = is_fit and show_fit
     fig, ax = new_axes(ax, figsize=(9.5, 5.2))
     values: list[float] = []
 
@@ -113,7 +118,7 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     if is_fit:  # the fitted publishers first, in the fit's order, so their styles stay put
         pubs = [p for p in source.publishers if p in counts.index] + [p for p in pubs if p not in source.publishers]
 
-    if is_fit:
+    if draw_fit:
         name = source.publisher_name(scale)
         last = int(rows["year"].max()) if until is None else int(until)
         years = list(range(int(source.first_year), max(last, int(source.first_year)) + 1))

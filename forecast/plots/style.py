@@ -59,7 +59,7 @@ GRID = "#d9d9d9"
 TEXT_GREY = "#404040"
 
 #: Distinct markers and line styles, used together with the palette.
-MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "p", "h", "<", ">", "8")  # all read filled and hollow
 LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
 
 _CYCLE_COLOURS: tuple[str, ...] = (
@@ -247,7 +247,7 @@ def finish_axes(ax: Any, title: str | None = None, xlabel: str | None = None, le
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if ax.get_xscale() == "linear" and xlabel == "Year":
+    if ax.get_xscale() == "linear" and xlabel and xlabel.startswith("Year"):
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True, nbins=8))
     if xlabel:
         ax.set_xlabel(xlabel)

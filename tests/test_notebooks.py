@@ -1,0 +1,142 @@
+"""The notebooks: stored clean, and each executes without errors and draws its figures.
+
+Executing them starts one ``python3`` kernel per notebook (marker
+``notebooks``; ``make test-fast`` skips them). Notebook 5 is also run through
+papermill with parameters pointing at a CSV file made here, and its forecast
+table is checked against the library's own numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+EXPECTED = ["01-data-and-sources", "02-growth-curves", "03-model-choice-and-backtests",
+            "04-the-2-and-3-trillion-claims", "05-your-own-series"]
+CELL_TIMEOUT = 240  # seconds per cell
+
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("notebooks_run", NOTEBOOKS / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _errors(nb) -> list[str]:
+    return [f"cell {i}: {o.get('ename')}: {o.get('evalue')}" for i, c in enumerate(nb.cells)
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _images(nb) -> int:
+    return sum(1 for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+
+
+def _text_of(nb, starts: str) -> str:
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith(starts))
+    return "\n".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.get("outputs", []))
+
+
+# ------------------------------------------------------------------ stored form (fast)
+def test_the_five_notebooks_exist():
+    assert [p.stem for p in _runner().notebook_paths()] == EXPECTED
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_stored_without_outputs_with_parameters_cell(name):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "stored with outputs"
+    tagged = [c for c in nb.cells if "parameters" in _tags(c)]
+    assert len(tagged) == 1 and tagged[0].cell_type == "code"
+    # the parameters cell only assigns values (papermill replaces it)
+    for line in tagged[0].source.splitlines():
+        assert not line.strip() or line.lstrip().startswith("#") or "=" in line
+    # thin: no cell defines functions or classes of its own
+    assert not any(c.source.lstrip().startswith(("def ", "class ")) for c in code)
+    assert sum(c.cell_type == "markdown" for c in nb.cells) >= 3, "prose is part of the notebook"
+
+
+def test_parameter_injection_follows_papermill_convention():
+    run = _runner()
+    nb = nbformat.read(NOTEBOOKS / "05-your-own-series.ipynb", as_version=4)
+    out = run.inject_parameters(nb, {"csv": "x.csv", "horizon": 2})
+    i = next(k for k, c in enumerate(out.cells) if "parameters" in _tags(c))
+    injected = out.cells[i + 1]
+    assert _tags(injected) == ["injected-parameters"]
+    assert "csv = 'x.csv'" in injected.source and "horizon = 2" in injected.source
+    assert len(out.cells) == len(nb.cells) + 1
+    again = run.inject_parameters(out, {"horizon": 3})  # replaces, does not stack
+    assert sum("injected-parameters" in _tags(c) for c in again.cells) == 1
+
+
+# ------------------------------------------------------------------ execution
+@pytest.fixture(scope="module")
+def executed():
+    run = _runner()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {p.stem: pool.submit(run.execute, p, None, CELL_TIMEOUT) for p in run.notebook_paths()}
+        results = {name: f.result() for name, f in futures.items()}
+    print(f"\nall notebooks executed in {time.perf_counter() - start:.1f} s")
+    return results
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_executes_and_draws(executed, name):
+    nb = executed[name]
+    assert _errors(nb) == []
+    assert _images(nb) >= 1, "no figure was drawn"
+
+
+@pytest.mark.notebooks
+def test_claims_notebook_shows_the_library_verdicts(executed):
+    nb = executed["04-the-2-and-3-trillion-claims"]
+    model = forecast.fit_publishers()
+    for starts, value, year, label in (("two = check_claim", "2 trillion", 2019, "russian-mfa-2018-2019"),
+                                       ("three = check_claim", "3 trillion", 2020, "russian-mfa-2018-2020")):
+        check = forecast.check_claim(value, year, against=model, label=label, n=1000, seed=0, share_of_gdp=True)
+        assert _text_of(nb, starts).strip() == check.verdict
+
+
+@pytest.mark.notebooks
+def test_own_series_notebook_on_a_user_csv(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    years = np.arange(2009, 2021)
+    values = np.round(2.0e6 * np.exp(0.21 * (years - 2009) + 0.08 * np.sin(years)), -3)
+    csv = tmp_path / "my losses.csv"
+    pd.DataFrame({"Year": years, "Loss": [f"${v:,.0f}" for v in values]}).to_csv(csv, index=False)
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "05-your-own-series.ipynb"), str(out), kernel_name="python3",
+                               cwd=str(NOTEBOOKS), progress_bar=False, execution_timeout=CELL_TIMEOUT,
+                               parameters={"csv": str(csv), "year_column": "Year", "value_column": "Loss",
+                                           "horizon": 4, "unit": "USD"})
+    nb = nbformat.read(out, as_version=4)
+    assert _errors(nb) == []
+    assert _images(nb) >= 3  # the series, the fan chart, the diagnostics (and the backtest comparison)
+    # the forecast table is the library's: same years, same medians
+    y = forecast.read_series(csv, year="Year", value="Loss", unit="USD")
+    frame = forecast.fit(y, model="auto").forecast(horizon=4)
+    shown = _text_of(nb, "forecast_frame = fit.forecast")
+    assert [p.year for p in frame.index] == [2021, 2022, 2023, 2024]
+    for year, median in zip(frame.index, frame["median"]):
+        assert str(year) in shown and f"{median:,.4g}" in shown
+    assert "2025" not in shown
