@@ -47,8 +47,8 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "forecast.models.ets:fit_ets_damped"),
     ModelSpec("arima", "ARIMA(1,1,0) with drift on log y", 5, True,
               "forecast.models.arima:fit_arima"),
-    ModelSpec("auto", "chosen or combined from the candidates by nested rolling-origin backtest", 6, False,
-              "forecast.evaluate.auto:fit_auto"),
+    ModelSpec("auto", "chosen or combined from the candidates by rolling-origin backtest "
+              "(drift when too short to compare)", 3, False, "forecast.evaluate.auto:fit_auto"),
 )}
 
 
