@@ -163,7 +163,7 @@ def compute_claims(ctx: Context) -> None:
         out = []
         for spec in ctx.claim_specs:
             try:
-                rec = forecast.check_claim(spec.value, spec.year, against=target, label=spec.label)
+                rec = forecast.check_claim(spec.value, spec.year, against=target)
             except Exception as exc:  # noqa: BLE001 - one claim failing is shown in its row
                 rec = exc
             out.append((spec, rec))
@@ -449,6 +449,11 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
                    "relative to a naive one-year-ahead forecast (below 1 beats it). WIS: weighted interval score on "
                    "the log scale, the criterion of the choice (lower is better). Forecasts: number scored."),
     ]
+    calib = getattr(fit, "calibration", None)
+    if calib is not None and hasattr(calib, "note"):
+        blocks.append(para(
+            "The scores above are those of the candidates' own intervals. The forecast's intervals were then "
+            "calibrated on the backtest errors of the choice: ", calib.note(), "."))
     return blocks
 
 
@@ -532,7 +537,7 @@ def _offsets_table(ctx: Context, pf: Any) -> list[Block]:
                      "wide interval and borrows its noise from the others (column 'Noise').")]
     return [heading("How far the publishers' scales differ"), *lead,
             table(["Publisher", f"Multiple of {pf.reference}", "95% interval", "Figures", "Years", "Noise"], rows,
-                  label="tab-offsets", align="lrrrcl", widths=["1.7fr", "1.1fr", "1.3fr", "0.7fr", "1fr", "1.7fr"],
+                  label="tab-offsets", align="lrrrcl", widths=["1.9fr", "1.2fr", "1.5fr", "0.8fr", "1fr", "2.3fr"],
                   caption=f"Publisher offsets: each publisher's figures as a multiple of {pf.reference}'s.")]
 
 
@@ -678,7 +683,7 @@ def _upcoming_table(ctx: Context) -> list[Block] | None:
                  "publisher's own scale when it has estimates in the model, else on the reference scale)."),
             table(["Published by", "Figure", "Measures", "Scale", "Percentile", "Ratio to median",
                    "Median reaches it (95% interval)"],
-                  rows, label="tab-upcoming", align="lllllrr",
+                  rows, label="tab-upcoming", align="llllrrr",
                   widths=["1.9fr", "1.3fr", "1fr", "1.5fr", "1.2fr", "1fr", "1.7fr"],
                   caption="Forecasts of the global cost whose year has not yet come, against the model.")]
 
@@ -764,10 +769,21 @@ def _real_terms(ctx: Context) -> list[Block]:
     base = ctx.last_year
     real = forecast.to_real(ctx.y, base_year=base)
     first = ctx.y.index[0]
-    return [para(
+    share = forecast.share_of_gdp(ctx.y)
+    blocks = [para(
         f"All money in this report is nominal US$ unless stated. Prices rose between {year_of(first)} and {base}: "
         f"the {year_of(first)} IC3 figure of {money(ctx.y.iloc[0])} is {money(real.iloc[0])} in {base} dollars "
-        "(deflated by the US CPI-U). Forecasts are in nominal dollars of their year.")]
+        "(deflated by the US CPI-U). Forecasts are in nominal dollars of their year. As a share of world GDP, "
+        f"IC3's reported losses went from {fmt_pct(share.iloc[0], 4)} in {year_of(first)} to "
+        f"{fmt_pct(share.iloc[-1], 3)} in {year_of(share.index[-1])}.")]
+    if ctx.options.uses_global and ctx.ok("publishers"):
+        pf = ctx.get("publishers")
+        year = pf.last_year
+        med = float(pf.predictive_at([year]).median()[0])
+        blocks.append(para(
+            f"The global cost's latent level for {year} on {pf.reference}'s scale, {money(med)}, is "
+            f"{fmt_pct(forecast.share_of_gdp(med, year), 2)} of world GDP that year."))
+    return blocks
 
 
 # ------------------------------------------------------------ the list

@@ -86,7 +86,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                 if isinstance(rec, Exception):
                     failures.append(f"Claim {spec.label}: {one_line(rec)}")
                     continue
-                bits = [f"{verdict(rec.percentile)}: {float(rec.ratio_to_median):.1f} times the model's median "
+                bits = [f"{verdict(rec.percentile).capitalize()}: {float(rec.ratio_to_median):.1f} times the model's median "
                         f"({(money if ctx.options.uses_global else fmt)(rec.median)}) on {rec.scale}'s scale"]
                 if rec.crossing_year is not None:
                     bits.append(f"the median reaches it in {rec.crossing}")
@@ -107,7 +107,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                       "estimates).")
     if failed:
         failures.append(f"Sections that could not be built: {', '.join(failed)} (the reason is given in each).")
-    footer.append(f"Made with forecast {forecast.__version__} by `python -m forecast report`. Every number comes "
+    footer.append(f"Made with forecast {forecast.__version__} (python -m forecast report). Every number comes "
                   "from the package's library functions and its sourced datasets (Section 1 lists the sources).")
     first, last = ctx.first_year, ctx.last_year
     data_date = f"{ctx.name}, {first}–{last}"
