@@ -31,7 +31,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year-column", default="year", metavar="C", help="year column of --csv (default: year)")
     parser.add_argument("--value-column", default="value", metavar="C",
                         help="value column of --csv (default: value)")
-    parser.add_argument("--unit", metavar="U", help="unit of the --csv values, e.g. USD (money is then printed as $1.2bn)")
+    parser.add_argument("--unit", metavar="U",
+                        help="unit of the --csv values, e.g. USD (money is then printed as $1.2bn)")
     parser.add_argument("--state", metavar="NAME", help="--dataset ic3_by_state: the state")
     parser.add_argument("--crime-type", metavar="NAME", help="--dataset ic3_by_crime_type: the crime type, e.g. BEC")
     parser.add_argument("--column", metavar="C", help="--dataset: another column, e.g. complaints")

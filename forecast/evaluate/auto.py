@@ -33,7 +33,16 @@ from scipy import special
 
 from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
-from forecast.evaluate.backtest import _CACHE, _key, _values, backtest, default_origins, fit_cache, fit_cached, forecast_cached
+from forecast.evaluate.backtest import (
+    _CACHE,
+    _key,
+    _values,
+    backtest,
+    default_origins,
+    fit_cache,
+    fit_cached,
+    forecast_cached,
+)
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale
 from forecast.intervals import Predictive, level_label
 from forecast.models import get_spec
