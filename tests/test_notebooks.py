@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import forecast
+from forecast.plots.style import display_number
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -138,5 +139,5 @@ def test_own_series_notebook_on_a_user_csv(tmp_path):
     shown = _text_of(nb, "forecast_frame = fit.forecast")
     assert [p.year for p in frame.index] == [2021, 2022, 2023, 2024]
     for year, median in zip(frame.index, frame["median"]):
-        assert str(year) in shown and f"{median:,.4g}" in shown
+        assert str(year) in shown and display_number(median) in shown
     assert "2025" not in shown

@@ -97,3 +97,26 @@ def test_mismatched_fit_and_bad_input(fit):
         claim_chart(check)
     with pytest.raises(ForecastError, match="fit, value, year"):
         claim_chart((fit, 1.0))
+
+
+def test_heavy_tails_keep_a_readable_range():
+    # a Student t with few degrees of freedom has astronomically far 0.05% quantiles; the chart
+    # spans the 95% interval and a quarter of its log width either side (and the claim)
+    from forecast.intervals import Predictive, year_index
+    from forecast.plots.claim import _density
+
+    pred = Predictive(year_index([2020]), loc=[np.log(8e11)], scale=[0.5], df=1.9)
+    lo95, hi95 = float(pred.quantile(0.025)[0]), float(pred.quantile(0.975)[0])
+    assert float(pred.quantile(0.9995)[0]) / hi95 > 1e3  # the tail that used to blow up the axis
+    grid = np.logspace(np.log10(lo95) - 1, np.log10(hi95) + 1, 400)
+    d = _density(pred, grid)
+    assert np.all(np.isfinite(d)) and np.all(d >= -1e-12)
+    pf = forecast.fit_publishers()
+    check = forecast.check_claim("2 trillion", 2019, against=pf, n=200)
+    ax = claim_chart(check, against=pf).axes[0]
+    dist = forecast.plots.claim.claim_distribution(pf, 2019, pf.reference)[0]
+    q025, q975 = float(dist.quantile(0.025)[0]), float(dist.quantile(0.975)[0])
+    width = np.log10(q975 / q025)
+    x = [ln for ln in ax.lines if ln.get_label() == "Predictive distribution"][0].get_xdata()
+    assert x[0] == pytest.approx(min(q025 / 10 ** (width / 4), 2e12 / 1.6), rel=1e-6)
+    assert x[-1] == pytest.approx(max(q975 * 10 ** (width / 4), 2e12 * 1.6), rel=1e-6)

@@ -74,7 +74,8 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     -----
     The curve is the density of the claimed year's figure on a logarithmic
     value axis (probability per unit of ``log10`` value), with the central
-    80% and 95% intervals shaded; a solid line marks the median, a dashed
+    80% and 95% intervals shaded, drawn over the 95% interval and a quarter
+    of its width either side (wider if needed to show the claim); a solid line marks the median, a dashed
     line and a diamond the claim, labelled with the percentile that
     ``check_claim`` computed. A claim beyond the drawn tail sits where the
     curve is flat at zero: that is the finding, not a drawing error.
@@ -110,9 +111,11 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
 
     fig, ax = new_axes(ax, figsize=(8.0, 4.2))
     value = float(check.value)
-    q = {p: float(pred.quantile(p)[0]) for p in (0.0005, 0.025, 0.1, 0.5, 0.9, 0.975, 0.9995)}
-    lo = min(q[0.0005], value / 1.6)
-    hi = max(q[0.9995], value * 1.6)
+    q = {p: float(pred.quantile(p)[0]) for p in (0.025, 0.1, 0.5, 0.9, 0.975)}
+    # the central 95% interval and a quarter of its (log) width either side, and the claim
+    width = np.log10(q[0.975] / q[0.025])
+    lo = min(q[0.025] / 10 ** (width / 4), value / 1.6)
+    hi = max(q[0.975] * 10 ** (width / 4), value * 1.6)
     grid = np.logspace(np.log10(lo), np.log10(hi), 600)
     dens = _density(pred, grid)
     ax.plot(grid, dens, color=MEDIAN, linewidth=1.4, label="Predictive distribution")
@@ -127,9 +130,10 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
             markeredgecolor="black", markeredgewidth=0.8, label=f"Claim {money(value)}", gid="claim")
     text = f"{money(value)} for {check.year}\n{percentile(check.percentile)}"
     ymax = float(np.nanmax(dens)) if np.isfinite(dens).any() else 1.0
-    right = value > q[0.5]
-    ax.annotate(text, (value, ymax * 1.02), xytext=(-6 if right else 6, 0), textcoords="offset points",
-                ha="right" if right else "left", va="top", fontsize=9, color="black", gid="percentile",
+    # the text goes on the side of the claim line with more room
+    room_right = (np.log10(hi) - np.log10(value)) / (np.log10(hi) - np.log10(lo)) > 0.35
+    ax.annotate(text, (value, ymax * 1.02), xytext=(6 if room_right else -6, 0), textcoords="offset points",
+                ha="left" if room_right else "right", va="top", fontsize=9, color="black", gid="percentile",
                 parse_math=False, bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none",
                                         "alpha": 0.85})
     ax.set_ylim(0, ymax * 1.1)
@@ -139,6 +143,6 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     if title is None:
         on = f"{check.scale} scale" if hasattr(against, "publisher_name") else str(check.scale)
         title = f"{check.label}\njudged against the {check.model} model ({on}): {how.split(' (')[0]}"
-    finish_axes(ax, title=title, legend_loc="upper left" if right else "upper right")
+    finish_axes(ax, title=title, legend_loc="best")
     ax.spines["left"].set_visible(False)
     return fig

@@ -31,6 +31,7 @@ __all__ = [
     "series_style",
     "money_multiplier",
     "format_compact",
+    "display_number",
     "set_value_axis",
     "is_share",
     "new_axes",
@@ -156,6 +157,20 @@ def format_compact(value: float, money: bool = True) -> str:
         if v >= size * 0.9995:
             return f"{sign}{cur}{_trim(v / size)}{suffix}"
     return f"{sign}{cur}{_trim(v)}"
+
+
+def display_number(value: float) -> str:
+    """A number for a table shown to people: three significant digits, k/m/bn/T steps, no ``$``.
+
+    Suited to ``pd.set_option("display.float_format", display_number)``
+    in notebooks, where column names carry the unit.
+
+    Examples
+    --------
+    >>> display_number(547_722_557_505.0), display_number(0.00731), display_number(99.84)
+    ('548bn', '0.00731', '99.8')
+    """
+    return format_compact(value, money=False)
 
 
 def _format_money_short(v: float) -> str:
