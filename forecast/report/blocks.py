@@ -54,6 +54,11 @@ def ref(label: str, alt: str = "below") -> Run:
     return {"ref": label, "t": "", "alt": alt}
 
 
+def refs(*labels: str) -> Run:
+    """References in brackets, `` (Figure 1, Table 3)``, leaving out any whose target is missing."""
+    return {"refs": list(labels), "t": ""}
+
+
 def heading(text: str, level: int = 2) -> Block:
     """A sub-heading inside a section."""
     return {"type": "heading", "text": text, "level": level}
@@ -64,9 +69,9 @@ def note(*parts: str | Run) -> Block:
     return {"type": "note", "text": runs(*parts)}
 
 
-def failure(reason: str) -> Block:
-    """The box that says a section (or part) could not be built, and why."""
-    return {"type": "failure", "text": reason}
+def failure(reason: str, scope: str = "section") -> Block:
+    """The box that says a section (or a part of one: ``scope="part"``) could not be built, and why."""
+    return {"type": "failure", "text": reason, "scope": scope}
 
 
 def bullets(items: Iterable[str | Text]) -> Block:
@@ -174,7 +179,7 @@ class Section:
         except Exception as exc:  # noqa: BLE001 - a failing part is reported, never fatal
             reason = f"{name}: {one_line(exc)}"
             self.problems.append(reason)
-            self.blocks.append(failure(reason))
+            self.blocks.append(failure(reason, scope="part"))
             return False
         if out is None:
             return True

@@ -25,6 +25,7 @@ from forecast.report.blocks import (
     Section,
     bold,
     bullets,
+    failure,
     figure,
     fmt_number,
     fmt_pct,
@@ -34,6 +35,7 @@ from forecast.report.blocks import (
     ordinal,
     para,
     ref,
+    refs,
     sources,
     table,
 )
@@ -354,8 +356,8 @@ def section_series(ctx: Context) -> Section:
         f"{fmt(ctx.y.iloc[-1])} ({ctx.last_year}). The model chosen by backtest ({_choice_name(fit)}) puts "
         f"{year_of(last)} at a median of ", bold(fmt(fc['median'].iloc[-1])),
         f", with an 80% interval of {interval(fc['lower_80'].iloc[-1], fc['upper_80'].iloc[-1], fmt)} and a "
-        f"95% interval of {interval(fc['lower_95'].iloc[-1], fc['upper_95'].iloc[-1], fmt)} (",
-        ref("fig-fan"), ", ", ref("tab-forecast"), ")."))
+        f"95% interval of {interval(fc['lower_95'].iloc[-1], fc['upper_95'].iloc[-1], fmt)}",
+        refs("fig-fan", "tab-forecast"), "."))
     s.part("Fan chart", lambda: _fan_figure(ctx, fc))
     s.part("Forecast table", lambda: _forecast_table(ctx, fc))
     s.add(heading("Which model, and how well it forecast the past"))
@@ -496,7 +498,7 @@ def section_global(ctx: Context) -> Section:
         f"{pf.curve} curve, a systematic offset for each publisher, and each publisher's own noise, with the "
         f"published low–high ranges as measurement uncertainty. It uses {n_in} of the {len(inc)} published "
         f"figures, from {len(pf.publishers)} publishers ({pf.first_year}–{pf.last_year}); the others are forecasts "
-        "made at publication (claims to test, Section 4) or measure something else (", ref("tab-global-data"),
+        "made at publication (claims to test, Section 4) or measure something else (", ref("tab-global-data", "Section 1"),
         "). The latent level is expressed on the scale of ", bold(pf.reference), ", the reference publisher."))
     s.part("Publisher chart", lambda: _publisher_figure(ctx, pf))
     s.part("Publisher offsets", lambda: _offsets_table(ctx, pf))
@@ -550,7 +552,7 @@ def _latent_table(ctx: Context, pf: Any) -> list[Block]:
     return [heading("The latent level and its forecast"),
             para(f"On {pf.reference}'s scale the latent level grows by {fmt_pct(g, 1)} a year (95% interval "
                  f"{fmt_pct(glo, 1)} to {fmt_pct(ghi, 1)}). ", ref("tab-latent"), " gives its forecast; on another "
-                 "publisher's scale multiply by that publisher's offset (", ref("tab-offsets"), "). The intervals "
+                 "publisher's scale multiply by that publisher's offset (", ref("tab-offsets", "Section 3.1"), "). The intervals "
                  "are for a new figure on that scale: they include the curve's parameter uncertainty and the "
                  "publisher's noise."),
             table(["Year", "Median", "80% interval", "95% interval"], rows, label="tab-latent", align="rrrr",
@@ -816,7 +818,7 @@ def build_sections(ctx: Context) -> list[Section]:
         except Exception as exc:  # noqa: BLE001 - a section that fails is reported, not fatal
             sec = Section(key, title, status="failed")
             sec.problems.append(one_line(exc))
-            sec.add({"type": "failure", "text": one_line(exc)})
+            sec.add(failure(one_line(exc)))
         out.append(sec)
     # the source list, now that every section has cited its sources
     cited = ctx.citations()

@@ -106,7 +106,10 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
         footer.append(f"Left out for a user's own series: {', '.join(omitted)} (they need the bundled global "
                       "estimates).")
     if failed:
-        failures.append(f"Sections that could not be built: {', '.join(failed)} (the reason is given in each).")
+        quoted = [f"'{t}'" for t in failed]
+        names = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
+        failures.append(f"the section{'s' if len(failed) > 1 else ''} {names} (the reason is given in "
+                        f"{'each' if len(failed) > 1 else 'it'}).")
     footer.append(f"Made with forecast {forecast.__version__} (python -m forecast report). Every number comes "
                   "from the package's library functions and its sourced datasets (Section 1 lists the sources).")
     first, last = ctx.first_year, ctx.last_year
