@@ -117,7 +117,7 @@ def _sm_fit(mod: Any, start: np.ndarray | None) -> tuple[np.ndarray, bool]:
     return np.asarray(params, dtype=float), trouble
 
 
-def _start_indices(prof: eg.Profile, damped: bool, k: int = 3) -> list[int]:
+def _start_indices(prof: eg.Profile, damped: bool, k: int = 2) -> list[int]:
     """The best grid point and the best ones well apart from those already taken."""
     ll = prof.loglike
     order = np.argsort(-ll)
