@@ -245,7 +245,9 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     interpolate : bool
         Fill missing years by log-linear interpolation before fitting every
         model (as R's ``na.interp``); filled years are still never scored.
-        By default each model treats gaps its own way.
+        By default each model treats gaps its own way. (``"auto"`` fitted
+        to an interpolated series sees the filled years as data in its own
+        backtest too.)
     model_options : mapping, optional
         Options for one model only, e.g. ``{"logistic": {"capacity": 1e11}}``.
     **options
