@@ -67,11 +67,11 @@ def _close(fig: Any) -> None:
         plt.close(fig)
 
 
-def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1):
+def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1, nrows: int = 1):
     """A Figure not registered with pyplot (no GUI backend, nothing to close).
 
-    With ``ncols=1`` returns ``(figure, axes)``; with more columns returns the
-    figure, whose ``axes`` list holds the panels (sharing the y axis).
+    With one panel returns ``(figure, axes)``; with more columns (sharing the
+    y axis) or rows returns the figure, whose ``axes`` list holds the panels.
 
     Examples
     --------
@@ -84,7 +84,7 @@ def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), layout="constrained")
-    if ncols == 1:
+    if ncols == 1 and nrows == 1:
         return fig, fig.add_subplot()
-    fig.subplots(1, ncols, sharey=True)
+    fig.subplots(nrows, ncols, sharey=ncols > 1)
     return fig

@@ -640,6 +640,7 @@ def section_claims(ctx: Context) -> Section:
         "reaches it, with a 95% interval from simulated paths. A percentile above 97.5 means the claim lies "
         "above the model's 95% interval."))
     s.part("Claim table", lambda: _claims_table(ctx, records))
+    s.part("Claim chart", lambda: _claims_figure(ctx, records))
     if ctx.options.uses_global:
         s.part("Other headline figures", lambda: _upcoming_table(ctx))
         s.part("Scorecard", lambda: _scorecard_table(ctx))
@@ -660,10 +661,30 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
         verdicts.append(txt(rec.verdict))
     return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
                    "Median reaches it (95% interval)"], rows, label="tab-claims", align="llrrrrr",
-                  widths=["1.2fr", "1.2fr", "1.2fr", "1fr", "1fr", "1.5fr", "1.6fr"],
+                  widths=["1.1fr", "1.1fr", "1fr", "0.9fr", "0.9fr", "1.5fr", "2fr"],
                   caption="The headline claims against the model, each in the distribution for its own year."),
             para(bold("In words. "), "The library's verdict on each claim, with its likely origin:"),
             bullets(verdicts)]
+
+
+def _claims_figure(ctx: Context, records: list[tuple[Any, Any]]) -> Block | None:
+    ok = [(spec, rec) for spec, rec in records if not isinstance(rec, Exception)][:2]
+    if not ok:
+        return None
+    target = claim_target(ctx)
+    if len(ok) == 1:
+        fig, ax = new_figure(6.4, 2.8)
+        axes = [ax]
+    else:
+        fig = new_figure(6.4, 5.2, nrows=2)
+        axes = fig.axes
+    for (spec, rec), ax in zip(ok, axes):
+        forecast.plots.claim_chart(rec, ax=ax, against=target, title=f"{spec.label}: {fmt_percentile(rec.percentile)}"
+                                   " percentile")
+    name = ctx.add_figure("claims", fig)
+    return figure(name, label="fig-claims", width="88%", caption=(
+        "Each claim (dashed line, diamond) in the model's predictive distribution for its year: the curve is the "
+        "density on a logarithmic value axis, with the central 80% and 95% intervals shaded and the median marked."))
 
 
 def _upcoming_table(ctx: Context) -> list[Block] | None:
