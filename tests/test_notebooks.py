@@ -141,3 +141,16 @@ def test_own_series_notebook_on_a_user_csv(tmp_path):
     for year, median in zip(frame.index, frame["median"]):
         assert str(year) in shown and display_number(median) in shown
     assert "2025" not in shown
+
+
+@pytest.mark.notebooks
+def test_export_writes_executed_notebook_and_html(executed, tmp_path):
+    run = _runner()
+    ipynb, page = run.export(executed["01-data-and-sources"], tmp_path / "out", "01-data-and-sources")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["01-data-and-sources.html",
+                                                                   "01-data-and-sources.ipynb"]
+    html = page.read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64") >= _images(executed["01-data-and-sources"])
+    assert "How far the publishers disagree" in html
+    back = nbformat.read(ipynb, as_version=4)
+    assert _images(back) == _images(executed["01-data-and-sources"])

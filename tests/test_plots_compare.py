@@ -58,7 +58,7 @@ def test_coverage_markers_and_nominal_lines(acc):
     exp = acc.set_index("model").loc[order]
     np.testing.assert_allclose(markers[0].get_xdata(), exp["coverage_80"])
     np.testing.assert_allclose(markers[1].get_xdata(), exp["coverage_95"])
-    legend = [t.get_text() for t in a_cov.get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "80% interval: share covered" in legend and "nominal 95%" in legend
 
 
@@ -66,6 +66,7 @@ def test_other_metric_and_given_axes(acc):
     fig, axes = plt.subplots(1, 2)
     out = comparison_chart(acc, ax=axes, metric="mase", title="IC3")
     assert out is fig
+    assert not fig.legends and axes[1].get_legend() is not None  # your figure: the legend stays in its panel
     np.testing.assert_allclose(sorted(b.get_width() for b in axes[0].patches), [0.8, 1.1, 1.4])
     assert fig._suptitle.get_text() == "IC3"
 

@@ -86,6 +86,7 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
     acc = acc.sort_values(metric, ascending=True).reset_index(drop=True)
     levels = _levels(acc)
 
+    own_figure = ax is None
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -131,7 +132,12 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
     a_cov.set_ylim(-0.7, len(acc) - 0.3)
     finish_axes(a_cov, title="Interval coverage against nominal", xlabel="Actual values inside the interval (%)",
                 legend=False)
-    plain_text(a_cov.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=8))
+    if own_figure:  # below both panels, laid out with them
+        handles, labels = a_cov.get_legend_handles_labels()
+        plain_text(fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False,
+                              fontsize=8))
+    else:
+        plain_text(a_cov.legend(loc="best", frameon=True, framealpha=0.9, fontsize=8))
     a_cov.tick_params(axis="y", length=0)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=12, parse_math=False)
