@@ -72,6 +72,14 @@ def test_draws_history_bands_median(history, frame):
     assert ax.get_xlabel() == "Year"
 
 
+def test_missing_year_is_a_gap(frame):
+    y = pd.Series([1e9, 1.2e9, 1.9e9, 2.2e9], index=[2015, 2016, 2018, 2019])
+    line = fan_chart(y, frame).axes[0].lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(2015, 2020))
+    assert np.isnan(line.get_ydata()[2])
+    np.testing.assert_allclose(np.asarray(line.get_ydata())[[0, 1, 3, 4]], y.to_numpy())
+
+
 def test_linear_axis_and_title(history, frame):
     fig = fan_chart(history, frame, log=False, title="IC3 losses")
     ax = fig.axes[0]

@@ -104,7 +104,7 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
              for m, w in zip(acc["model"], acc["windows"] if "windows" in acc.columns else [None] * len(acc))]
     vals = acc[metric].to_numpy(dtype=float)
     a_acc.barh(pos, vals, color=BAND, alpha=0.75, edgecolor="black", linewidth=0.6, height=0.6)
-    fmt = "{:.1f}%" if metric == "mape" else "{:.2f}"
+    fmt = "{:.1f}%" if metric == "mape" else "{:.3g}"
     for p, v in zip(pos, vals):
         a_acc.annotate(fmt.format(v), (v, p), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5,
                        parse_math=False)

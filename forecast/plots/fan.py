@@ -80,7 +80,8 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
 
     Notes
     -----
-    Artists, in drawing order: one line for the history, one filled band per
+    Artists, in drawing order: one line for the history (a missing year is
+    a gap, drawn as NaN), one filled band per
     level (widest first, lighter), one line for the median, and, with claims,
     one line of diamond markers with a text label beside each claim.
 
@@ -104,7 +105,10 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
         hist = _history_series(history)
         hy = to_years(hist.index)
         hv = hist.to_numpy(dtype=float)
-        ax.plot(hy, hv, color=OBSERVED, marker="o", markersize=3.5, linewidth=0.8, label="Observed")
+        # a missing year is a gap in the line, not a bridge
+        full = pd.Series(hv, index=hy).reindex(range(hy.min(), hy.max() + 1)) if len(hy) else pd.Series(hv)
+        ax.plot(full.index.to_numpy(), full.to_numpy(), color=OBSERVED, marker="o", markersize=3.5,
+                linewidth=0.8, label="Observed")
         values += list(hv)
 
     levels = frame_levels(forecast_frame)
