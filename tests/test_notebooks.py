@@ -139,7 +139,7 @@ def test_own_series_notebook_on_a_user_csv(tmp_path):
     frame = forecast.fit(y, model="drift").forecast(horizon=4)
     shown = _text_of(nb, "forecast_frame = fit.forecast")
     assert [p.year for p in frame.index] == [2021, 2022, 2023, 2024]
-    for year, median in zip(frame.index, frame["median"]):
+    for year, median in zip(frame.index, frame["median"], strict=True):
         assert str(year) in shown and display_number(median) in shown
     assert "2025" not in shown
 

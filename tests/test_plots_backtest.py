@@ -37,7 +37,7 @@ def test_one_line_per_origin_through_the_medians(series, bt):
     paths = [ln for ln in ax.lines if str(ln.get_gid()).startswith("origin-")]
     assert [ln.get_gid() for ln in paths] == ["origin-2015", "origin-2016", "origin-2017", "origin-2018"]
     sub = bt[bt["model"] == "drift"]
-    for ln, origin in zip(paths, (2015, 2016, 2017, 2018)):
+    for ln, origin in zip(paths, (2015, 2016, 2017, 2018), strict=True):
         rows = sub[sub["origin"] == origin].sort_values("year")
         # the line starts at the observed value in the origin year, then follows the medians
         np.testing.assert_array_equal(ln.get_xdata(), [origin, *rows["year"]])

@@ -39,7 +39,7 @@ def test_bars_sorted_best_on_top_with_values(acc):
     # widths are the MAPEs; the lowest MAPE sits at the top (largest y)
     by_y = sorted(bars, key=lambda b: -b.get_y())
     np.testing.assert_allclose([b.get_width() for b in by_y], [17.2, 25.0, 32.4])
-    ticks = sorted(zip(a_acc.get_yticks(), (t.get_text() for t in a_acc.get_yticklabels())), reverse=True)
+    ticks = sorted(zip(a_acc.get_yticks(), (t.get_text() for t in a_acc.get_yticklabels()), strict=True), reverse=True)
     assert [lab for _, lab in ticks] == ["drift (n=33)", "ets (n=30)", "exponential (n=33)"]
     assert sorted(t.get_text() for t in a_acc.texts) == ["17.2%", "25.0%", "32.4%"]
     assert "MAPE" in a_acc.get_xlabel()

@@ -56,7 +56,7 @@ def test_draws_history_bands_median(history, frame):
     # two bands: the 95% band drawn first (below), then the 80% band
     bands = _bands(ax)
     assert len(bands) == 2
-    for coll, lv in zip(bands, (95, 80)):
+    for coll, lv in zip(bands, (95, 80), strict=True):
         xs, ys = _band_ys(coll)
         assert set(np.round(xs, 6)) == set(range(2021, 2025))
         expected = np.concatenate([frame[f"lower_{lv}"], frame[f"upper_{lv}"]])

@@ -77,5 +77,6 @@ def claims_frame(claims: Any, unit: str | None = None) -> pd.DataFrame:
     out["value"] = out["value"].to_numpy(dtype=float) * np.asarray(factors, dtype=float)
     bad = out[~np.isfinite(out["value"]) | (out["value"] <= 0)]
     if len(bad):
-        raise ForecastError(f"claims: value {bad['value'].iloc[0]!r} for {bad['year'].iloc[0]} is not a positive number")
+        raise ForecastError(f"claims: value {bad['value'].iloc[0]!r} for {bad['year'].iloc[0]} "
+                            "is not a positive number")
     return out[["year", "value", "label"]].reset_index(drop=True)

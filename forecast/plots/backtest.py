@@ -80,7 +80,7 @@ def backtest_chart(bt: pd.DataFrame, model: str | None = None, ax: Any = None, l
         hist = pd.Series(pd.Series(history).dropna().to_numpy(dtype=float), index=to_years(history.dropna().index))
     else:
         hist = pd.Series(actual.to_numpy(dtype=float), index=actual.index.to_numpy(dtype=int))
-    known = dict(zip(hist.index.tolist(), hist.to_numpy().tolist()))
+    known = dict(zip(hist.index.tolist(), hist.to_numpy().tolist(), strict=True))
     ax.plot(hist.index.to_numpy(), hist.to_numpy(), color=OBSERVED, marker="o", markersize=4, linewidth=0.9,
             label="Observed", zorder=2)
     values = list(hist.to_numpy())

@@ -119,7 +119,7 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     grid = np.logspace(np.log10(lo), np.log10(hi), 600)
     dens = _density(pred, grid)
     ax.plot(grid, dens, color=MEDIAN, linewidth=1.4, label="Predictive distribution")
-    for (a, b), lv, alpha in zip(((0.025, 0.975), (0.1, 0.9)), (95, 80), band_alphas(2)[::-1]):
+    for (a, b), lv, alpha in zip(((0.025, 0.975), (0.1, 0.9)), (95, 80), band_alphas(2)[::-1], strict=True):
         inside = (grid >= q[a]) & (grid <= q[b])
         ax.fill_between(grid, 0, dens, where=inside, color=BAND, alpha=alpha, linewidth=0,
                         label=f"{lv}% interval ({money(q[a])}-{money(q[b])})")

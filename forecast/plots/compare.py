@@ -100,12 +100,12 @@ def comparison_chart(accuracy: pd.DataFrame, ax: Sequence[Any] | None = None, me
     a_acc, a_cov = axes
 
     pos = np.arange(len(acc))[::-1]  # best at the top
-    names = [f"{m} (n={int(w)})" if "windows" in acc.columns and pd.notna(w) else str(m)
-             for m, w in zip(acc["model"], acc["windows"] if "windows" in acc.columns else [None] * len(acc))]
+    windows = acc["windows"] if "windows" in acc.columns else pd.Series([None] * len(acc))
+    names = [f"{m} (n={int(w)})" if pd.notna(w) else str(m) for m, w in zip(acc["model"], windows, strict=True)]
     vals = acc[metric].to_numpy(dtype=float)
     a_acc.barh(pos, vals, color=BAND, alpha=0.75, edgecolor="black", linewidth=0.6, height=0.6)
     fmt = "{:.1f}%" if metric == "mape" else "{:.3g}"
-    for p, v in zip(pos, vals):
+    for p, v in zip(pos, vals, strict=True):
         a_acc.annotate(fmt.format(v), (v, p), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5,
                        parse_math=False)
     a_acc.set_yticks(pos, names)

@@ -113,7 +113,7 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
 
     levels = frame_levels(forecast_frame)
     alphas = band_alphas(len(levels))  # narrowest first
-    for lv, alpha in sorted(zip(levels, alphas), key=lambda t: -t[0]):  # widest drawn first, below
+    for lv, alpha in sorted(zip(levels, alphas, strict=True), key=lambda t: -t[0]):  # widest drawn first, below
         lo = forecast_frame[f"lower_{lv:g}"].to_numpy(dtype=float)
         hi = forecast_frame[f"upper_{lv:g}"].to_numpy(dtype=float)
         ax.fill_between(years, lo, hi, color=BAND, alpha=alpha, linewidth=0, label=f"{lv:g}% interval")
