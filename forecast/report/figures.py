@@ -52,7 +52,9 @@ def svg_bytes(fig: Any, *, close: bool = True) -> bytes:
         raise TypeError(f"expected a matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
     with matplotlib.rc_context(SVG_RC):
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.04)
+        # the report's figures use constrained layout, which already fits their contents:
+        # no "tight" bounding box (it would draw every figure twice)
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     if close:
         _close(fig)
     return buf.getvalue()

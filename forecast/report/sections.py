@@ -659,11 +659,25 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
                      f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_95, rec.upper_95, fmt),
                      fmt_crossing(rec)])
         verdicts.append(txt(rec.verdict))
+    origin_rows = []
+    for spec, rec in records:
+        if isinstance(rec, Exception):
+            continue
+        matched = origin_names((rec.matched_id,)) if getattr(rec, "matched_id", None) else []
+        origins = origin_names(tuple(getattr(rec, "origin_ids", ()) or ()))
+        if matched or origins:
+            origin_rows.append([spec.label, "; ".join(matched) or "no catalogued statement",
+                                "; ".join(origins) or "not traced"])
+    origin_table = [table(["Claim", "Published as", "Likely origin"], origin_rows, label="tab-origins",
+                          align="lll", widths=["1fr", "2.4fr", "2.4fr"],
+                          caption="Where the headline claims were published and where they most likely came from "
+                                  "(an inference from matching figures and years).")] if origin_rows else []
     return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
                    "Median reaches it (95% interval)"], rows, label="tab-claims", align="llrrrrr",
                   widths=["1.1fr", "1.1fr", "1fr", "0.9fr", "0.9fr", "1.5fr", "2fr"],
                   caption="The headline claims against the model, each in the distribution for its own year."),
-            para(bold("In words. "), "The library's verdict on each claim, with its likely origin:"),
+            *origin_table,
+            para(bold("In words. "), "The library's verdict on each claim:"),
             bullets(verdicts)]
 
 
@@ -852,4 +866,28 @@ def build_sections(ctx: Context) -> list[Section]:
                 continue
             blocks.append(b)
         sec.blocks = blocks
+    return out
+
+
+def origin_names(ids: tuple[str, ...]) -> list[str]:
+    """Catalogued figures by id, as "Publisher (year): $X for YEAR, measure".
+
+    Examples
+    --------
+    >>> origin_names(("juniper-2015",))
+    ['Juniper Research (2015): $2.1T for 2019, data breach cost']
+    """
+    est = forecast.load("global_estimates").set_index("id")
+    out = []
+    for i in ids:
+        if not i:
+            continue
+        if i not in est.index:
+            out.append(str(i))
+            continue
+        r = est.loc[i]
+        what = ""
+        if not is_missing(r["point_usd_bn"]) and not is_missing(r["target_year"]):
+            what = f": {money(float(r['point_usd_bn']) * 1e9)} for {int(r['target_year'])}"
+        out.append(f"{r['publisher']} ({int(r['published_year'])}){what}, {measure_label(r['measure'])}")
     return out

@@ -12,7 +12,16 @@ from typing import Any
 import forecast
 from forecast.report.blocks import Section, bold, one_line
 from forecast.report.context import Context
-from forecast.report.sections import _choice_name, attr, fmt_percentile, interval, money, value_fmt, year_of
+from forecast.report.sections import (
+    _choice_name,
+    attr,
+    fmt_percentile,
+    interval,
+    money,
+    origin_names,
+    value_fmt,
+    year_of,
+)
 
 
 def verdict(percentile: float) -> str:
@@ -93,7 +102,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                 else:
                     bits.append(f"the median does not reach it ({rec.crossing})")
                 if rec.origin_ids:
-                    bits.append("likely origin: " + ", ".join(_origin_names(rec.origin_ids)))
+                    bits.append("likely origin: " + ", ".join(origin_names(tuple(rec.origin_ids))))
                 out.append(_finding(f"Claim: {spec.label}", f"{fmt_percentile(rec.percentile)} percentile",
                                     "; ".join(bits) + "."))
             return out
@@ -141,18 +150,3 @@ def _global_span() -> str:
     except Exception:  # noqa: BLE001 - the span is a nicety
         return ""
 
-
-def _origin_names(ids: tuple[str, ...]) -> list[str]:
-    """Catalogued rows by id as "Publisher (year): $X for YEAR"."""
-    est = forecast.load("global_estimates").set_index("id")
-    out = []
-    for i in ids:
-        if i not in est.index:
-            out.append(i)
-            continue
-        r = est.loc[i]
-        fig = r["point_usd_bn"]
-        what = f": {money(float(fig) * 1e9)} for {int(r['target_year'])}" if fig == fig and r["target_year"] == r[
-            "target_year"] else ""
-        out.append(f"{r['publisher']} ({int(r['published_year'])}){what}, {str(r['measure']).replace('_', ' ')}")
-    return out
