@@ -113,8 +113,8 @@ def test_notebook_executes_and_draws(executed, name):
 def test_claims_notebook_shows_the_library_verdicts(executed):
     nb = executed["04-the-2-and-3-trillion-claims"]
     model = forecast.fit_publishers()
-    for starts, value, year, label in (("two = check_claim", "2 trillion", 2019, "russian-mfa-2018-2019"),
-                                       ("three = check_claim", "3 trillion", 2020, "russian-mfa-2018-2020")):
+    for starts, value, year, label in (("two = forecast.check_claim", "2 trillion", 2019, "russian-mfa-2018-2019"),
+                                       ("three = forecast.check_claim", "3 trillion", 2020, "russian-mfa-2018-2020")):
         check = forecast.check_claim(value, year, against=model, label=label, n=1000, seed=0, share_of_gdp=True)
         assert _text_of(nb, starts).strip() == check.verdict
 
