@@ -455,7 +455,9 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
     if calib is not None and hasattr(calib, "note"):
         blocks.append(para(
             "The scores above are those of the candidates' own intervals. The forecast's intervals were then "
-            "calibrated on the backtest errors of the choice: ", calib.note(), "."))
+            "calibrated on the backtest errors of the choice: ", calib.note(), ". The choice was made on these "
+            "same backtest windows, so the score of the model used is optimistic: its accuracy on years it has not "
+            "seen is likely lower."))
     return blocks
 
 
