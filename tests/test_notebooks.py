@@ -107,6 +107,9 @@ def test_notebook_executes_and_draws(executed, name):
     nb = executed[name]
     assert _errors(nb) == []
     assert _images(nb) >= 1, "no figure was drawn"
+    warned = [o["text"] for c in nb.cells for o in c.get("outputs", [])
+              if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert warned == [], "a reader would see warnings"
 
 
 @pytest.mark.notebooks
