@@ -12,7 +12,7 @@ from forecast.errors import ReportError
 from forecast.report import check_output, parse_claim, report_timestamp
 from forecast.report.blocks import Section, fmt_number, fmt_pct, one_line, ordinal, table
 from forecast.report.figures import new_figure, svg_bytes
-from forecast.report.sections import fmt_crossing, fmt_percentile
+from forecast.report.sections import fmt_crossing, fmt_percentile, fmt_share
 from forecast.report.title import verdict
 from forecast.report.typst_render import atomic_write, compile_pdf, minimal_document
 
@@ -47,6 +47,13 @@ def test_percentiles_never_round_to_100():
     assert fmt_percentile(50.4) == "50th"
     assert fmt_percentile(float("nan")) == "n/a"
     assert [ordinal(k) for k in (1, 2, 3, 11, 12, 13, 22)] == ["1st", "2nd", "3rd", "11th", "12th", "13th", "22nd"]
+
+
+def test_shares_keep_two_significant_digits():
+    assert fmt_share(5.3e-7) == "0.000053%"
+    assert fmt_share(0.000149) == "0.015%"
+    assert fmt_share(0.0116) == "1.2%"
+    assert fmt_share(0.0) == "n/a"
 
 
 def test_crossing_text():

@@ -318,7 +318,7 @@ def _global_table(ctx: Context) -> list[Block]:
     tbl = table(["Publisher", "Published", "Year", "Figure", "Measures", "Kind", "Use", "Src."],
                 rows, caption="Published figures on the global cost of cybercrime (low–high range in brackets).",
                 align="llcrlllr", label="tab-global-data",
-                widths=["1.4fr", "auto", "auto", "1.7fr", "1.3fr", "auto", "auto", "auto"], note=("Left out: " + note_text) if note_text else None)
+                widths=["1.5fr", "auto", "auto", "2.1fr", "1.3fr", "auto", "auto", "auto"], note=("Left out: " + note_text) if note_text else None)
     return [intro, tbl]
 
 
@@ -496,8 +496,8 @@ def section_global(ctx: Context) -> Section:
     n_in = int(inc["included"].sum())
     s.add(para(
         "Publishers' estimates of the global cost differ by an order of magnitude for the same year. They are not "
-        "one time series. The multi-publisher model fits them together: one latent level growing along a "
-        f"{pf.curve} curve, a systematic offset for each publisher, and each publisher's own noise, with the "
+        "one time series. The multi-publisher model fits them together: one latent level growing along "
+        f"{'an' if str(pf.curve)[:1] in 'aeiou' else 'a'} {pf.curve} curve, a systematic offset for each publisher, and each publisher's own noise, with the "
         f"published low–high ranges as measurement uncertainty. It uses {n_in} of the {len(inc)} published "
         f"figures, from {len(pf.publishers)} publishers ({pf.first_year}–{pf.last_year}); the others are forecasts "
         "made at publication (claims to test, Section 4) or measure something else (", ref("tab-global-data", "Section 1"),
@@ -590,6 +590,21 @@ def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
                  "rate). Levels and percentiles are on each variant's reference scale."),
             table(headers, rows, label="tab-sensitivity", align="ll" + "r" * (len(headers) - 2), widths=widths,
                   caption="Sensitivity of the multi-publisher model to its specification.")]
+
+
+def fmt_share(x: Any) -> str:
+    """A share (0-1) as a percentage with two significant digits: ``5.3e-7`` -> ``"0.000053%"``.
+
+    Examples
+    --------
+    >>> fmt_share(5.3e-7), fmt_share(0.000149), fmt_share(0.0116), fmt_share(0.25)
+    ('0.000053%', '0.015%', '1.2%', '25%')
+    """
+    if is_missing(x) or not float(x) > 0:
+        return "n/a"
+    pct = 100 * float(x)
+    dec = max(0, 1 - int(math.floor(math.log10(pct))))
+    return f"{pct:.{dec}f}%"
 
 
 def fmt_crossing(rec: Any) -> str:
@@ -813,15 +828,15 @@ def _real_terms(ctx: Context) -> list[Block]:
         f"All money in this report is nominal US$ unless stated. Prices rose between {year_of(first)} and {base}: "
         f"the {year_of(first)} IC3 figure of {money(ctx.y.iloc[0])} is {money(real.iloc[0])} in {base} dollars "
         "(deflated by the US CPI-U). Forecasts are in nominal dollars of their year. As a share of world GDP, "
-        f"IC3's reported losses went from {fmt_pct(share.iloc[0], 4)} in {year_of(first)} to "
-        f"{fmt_pct(share.iloc[-1], 3)} in {year_of(share.index[-1])}.")]
+        f"IC3's reported losses went from {fmt_share(share.iloc[0])} in {year_of(first)} to "
+        f"{fmt_share(share.iloc[-1])} in {year_of(share.index[-1])}.")]
     if ctx.options.uses_global and ctx.ok("publishers"):
         pf = ctx.get("publishers")
         year = pf.last_year
         med = float(pf.predictive_at([year]).median()[0])
         blocks.append(para(
             f"The global cost's latent level for {year} on {pf.reference}'s scale, {money(med)}, is "
-            f"{fmt_pct(forecast.share_of_gdp(med, year), 2)} of world GDP that year."))
+            f"{fmt_share(forecast.share_of_gdp(med, year))} of world GDP that year."))
     return blocks
 
 
