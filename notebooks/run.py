@@ -2,10 +2,11 @@
 
 Usage (from the repository root)::
 
-    python notebooks/run.py [OUTDIR] [--only NAME ...] [-p NAME VALUE ...] [--timeout SECONDS]
+    python notebooks/run.py [OUTDIR] [--only NAME ...] [-p NAME VALUE ...] [--timeout SECONDS] [--jobs N]
 
 Each notebook in this folder is run top to bottom in a fresh ``python3``
-kernel whose working folder is this folder, then written to
+kernel whose working folder is this folder (``--jobs`` of them at once,
+default 2), then written to
 ``OUTDIR/<name>.ipynb`` (with outputs) and ``OUTDIR/<name>.html`` (nbconvert's
 HTML exporter: no TeX, no browser). ``OUTDIR`` defaults to
 ``reports/notebooks``. ``-p NAME VALUE`` overrides a parameter the way
@@ -28,6 +29,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="set a parameter (repeatable)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="notebooks run at once (default: 2, or 1 on a one-core machine)")
     args = parser.parse_args(argv)
     from nbclient.exceptions import CellExecutionError
 
@@ -134,21 +138,24 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     params = {k: _literal(v) for k, v in args.parameter}
     outdir = Path(args.outdir)
-    failed = 0
     start = time.perf_counter()
-    for path in paths:
+
+    def one(path: Path) -> bool:
         t0 = time.perf_counter()
         try:
             nb = execute(path, params, timeout=args.timeout)
         except CellExecutionError as exc:
-            failed += 1
             first = str(exc).strip().splitlines()
             print(f"FAILED {path.name}: {first[-1] if first else exc}", file=sys.stderr)
-            continue
-        ipynb, page = export(nb, outdir, path.stem)
-        print(f"{path.name}: {time.perf_counter() - t0:.1f} s -> {page}")
-    print(f"{len(paths) - failed} of {len(paths)} notebooks executed in {time.perf_counter() - start:.1f} s")
-    return 1 if failed else 0
+            return False
+        _, page = export(nb, outdir, path.stem)
+        print(f"{path.name}: {time.perf_counter() - t0:.1f} s -> {page}", flush=True)
+        return True
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        ok = list(pool.map(one, paths))
+    print(f"{sum(ok)} of {len(paths)} notebooks executed in {time.perf_counter() - start:.1f} s")
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":
