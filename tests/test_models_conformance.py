@@ -85,3 +85,12 @@ def test_minimum_length(name, series):
         assert "at least" not in str(err)
     with pytest.raises(ModelError, match=f"at least {spec.min_obs}"):
         forecast.fit(series.iloc[-(spec.min_obs - 1):], model=name)
+
+
+@pytest.mark.parametrize("module", ["forecast.models.trend", "forecast.models.drift", "forecast.models.ets",
+                                    "forecast.models.arima"])
+def test_docstring_examples(module):
+    import doctest
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
