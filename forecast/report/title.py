@@ -100,7 +100,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                 if rec.crossing_year is not None:
                     bits.append(f"the median reaches it in {rec.crossing}")
                 else:
-                    bits.append(f"the median does not reach it ({rec.crossing})")
+                    bits.append(f"the median does not reach it by {rec.until}")
                 if rec.origin_ids:
                     bits.append("likely origin: " + ", ".join(origin_names(tuple(rec.origin_ids))))
                 out.append(_finding(f"Claim: {spec.label}", f"{fmt_percentile(rec.percentile)} percentile",
@@ -124,7 +124,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
     first, last = ctx.first_year, ctx.last_year
     data_date = f"{ctx.name}, {first}–{last}"
     if ctx.options.uses_global:
-        data_date += _global_span()
+        data_date += _global_span(ctx.options.through)
     through = f" (data used through {ctx.options.through})" if ctx.options.through else ""
     title = "The economic damage of cybercrime" if ctx.is_ic3 or ctx.options.uses_global else ctx.name
     meta = {
@@ -142,10 +142,12 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
     return {"meta": meta, "title_page": {"findings": findings, "failures": failures, "footer": footer}}
 
 
-def _global_span() -> str:
+def _global_span(through: int | None = None) -> str:
     try:
         est = forecast.load("global_estimates")
         yrs = est["published_year"].dropna().astype(int)
+        if through is not None:
+            yrs = yrs[yrs <= through]
         return f"; global estimates published {yrs.min()}–{yrs.max()}"
     except Exception:  # noqa: BLE001 - the span is a nicety
         return ""
