@@ -121,6 +121,20 @@ def test_claims_as_mapping_and_frame_with_unit_conversion(history):
     assert [t.get_text() for t in fig.axes[0].texts] == ["two"]
 
 
+def test_claims_catalogue_marks_every_single_year_figure():
+    pf = forecast.fit_publishers()
+    catalogue = forecast.claims()
+    fig = fan_chart(pf.observations(), pf.forecast(until=2028), claims=catalogue)
+    claim = [ln for ln in fig.axes[0].lines if ln.get_label() == "Claim"][0]
+    dated = catalogue.dropna(subset=["target_year", "value_usd"])
+    assert len(dated) < len(catalogue)  # multi-year totals have no year: skipped
+    np.testing.assert_array_equal(claim.get_xdata(), dated["target_year"].astype(int).to_numpy())
+    np.testing.assert_allclose(claim.get_ydata(), dated["value_usd"].to_numpy())
+    assert fig.axes[0].texts == []  # more than six claims: markers only, by default
+    fig = fan_chart(pf.observations(), pf.forecast(until=2028), claims=catalogue, label_claims=True)
+    assert [t.get_text() for t in fig.axes[0].texts] == list(dated["publisher"])
+
+
 def test_money_ticks_on_log_axis(history, frame):
     fig = fan_chart(history, frame)
     fig.canvas.draw()

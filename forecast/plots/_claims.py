@@ -30,7 +30,8 @@ def claims_frame(claims: Any, unit: str | None = None) -> pd.DataFrame:
     """Claims as a frame with columns ``year`` (int), ``value`` (float) and ``label``.
 
     ``claims`` may be a DataFrame (columns ``year``/``target_year``,
-    ``value``/``point``..., optional ``label``), a claim-check record (anything
+    ``value``/``point``..., optional ``label``; rows without a year or a
+    value are skipped), a claim-check record (anything
     with ``to_frame()``), a mapping ``{label: (year, value)}``, or a sequence
     of ``(year, value)`` / ``(year, value, label)`` tuples or such records.
 
@@ -50,7 +51,12 @@ def claims_frame(claims: Any, unit: str | None = None) -> pd.DataFrame:
         ycol, vcol, lcol = _pick(frame, _YEAR_COLS), _pick(frame, _VALUE_COLS), _pick(frame, _LABEL_COLS)
         if ycol is None or vcol is None:
             raise ForecastError(f"claims: need a year and a value column, got columns {list(claims.columns)}")
-        units = frame["unit"] if "unit" in frame.columns else pd.Series([claims.attrs.get("unit")] * len(frame))
+        # rows without a single year or a value (multi-year totals) cannot be marked on a year axis
+        keep = (pd.to_numeric(frame[ycol], errors="coerce").notna()
+                & pd.to_numeric(frame[vcol], errors="coerce").notna()).to_numpy(dtype=bool)
+        frame = frame[keep]
+        units = (frame["unit"] if "unit" in frame.columns
+                 else pd.Series([claims.attrs.get("unit")] * len(frame), index=frame.index))
         out = pd.DataFrame({
             "year": pd.to_numeric(frame[ycol]).astype(int).to_numpy(),
             "value": pd.to_numeric(frame[vcol]).astype(float).to_numpy(),

@@ -50,7 +50,7 @@ def _history_series(history: Any) -> pd.Series:
 
 
 def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any = None, log: bool = True,
-              claims: Any = None, title: str | None = None):
+              claims: Any = None, title: str | None = None, label_claims: bool | None = None):
     """Draw the history, the forecast median and its interval bands.
 
     Parameters
@@ -72,6 +72,9 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
         columns, or claim-check records. Values in the forecast's unit.
     title : str, optional
         Chart title; by default the model's name.
+    label_claims : bool, optional
+        Write each claim's label beside its marker; by default only when
+        there are at most six claims (more labels would overlap).
 
     Returns
     -------
@@ -128,7 +131,7 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
         ax.plot(cl["year"].to_numpy(), cl["value"].to_numpy(), linestyle="none", marker="D", markersize=7,
                 markerfacecolor=CLAIM, markeredgecolor="black", markeredgewidth=0.8, label="Claim")
         mult = money_multiplier(unit)
-        for _, row in cl.iterrows():
+        for _, row in (cl.iterrows() if (label_claims if label_claims is not None else len(cl) <= 6) else ()):
             text = row["label"] or format_compact(row["value"] * (mult or 1.0), money=mult is not None)
             ax.annotate(text, (row["year"], row["value"]), xytext=(6, 4), textcoords="offset points",
                         fontsize=8.5, color="black", parse_math=False)
