@@ -130,7 +130,7 @@ def test_claims_catalogue_marks_every_single_year_figure():
     assert len(dated) < len(catalogue)  # multi-year totals have no year: skipped
     np.testing.assert_array_equal(claim.get_xdata(), dated["target_year"].astype(int).to_numpy())
     np.testing.assert_allclose(claim.get_ydata(), dated["value_usd"].to_numpy())
-    assert fig.axes[0].texts == []  # more than six claims: markers only, by default
+    assert len(fig.axes[0].texts) == 0  # more than six claims: markers only, by default
     fig = fan_chart(pf.observations(), pf.forecast(until=2028), claims=catalogue, label_claims=True)
     assert [t.get_text() for t in fig.axes[0].texts] == list(dated["publisher"])
 
