@@ -234,7 +234,11 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
             pass
 
     say("Drawing the charts and laying out the sections")
-    secs = S.build_sections(ctx)
+    import matplotlib.style
+
+    # matplotlib's own defaults while drawing, so a user's matplotlibrc does not change the charts' bytes
+    with matplotlib.style.context("default"):
+        secs = S.build_sections(ctx)
     title = title_page(ctx, secs)
     problems = []
     for sec in secs:
