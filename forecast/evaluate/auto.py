@@ -1,21 +1,29 @@
-"""``model="auto"``: choose or combine candidate models by their backtest record.
+"""``model="auto"``: combine or choose candidate models by their backtest record.
 
-The rule, fixed in advance and the same for every series:
+The default rule, the same for every series:
 
 1. Backtest every candidate on the series given (rolling origin, horizons
    1-3, every origin from the first at which all candidates can be fitted).
    Candidates that need more data than the series allows, or that fail at
    an origin, are left out (and the notes say so).
 2. Score each by the weighted interval score (WIS) on the log scale, a proper
-   score of the median and the 80% and 95% intervals together (it rewards
-   both accuracy and honest width); MAPE and coverage are shown beside it.
-3. Form the equal-weight combination of the ``top`` best candidates: a
-   mixture of their log-scale predictive distributions. Use it if its
-   backtest WIS is no worse than that of the best single candidate,
-   otherwise use the best single candidate (``combine="auto"``).
+   score of the median and the 80% and 95% intervals together; MAPE and
+   coverage are shown beside it in ``.candidates``.
+3. Use the equal-weight combination of every candidate kept (a mixture of
+   their log-scale predictive distributions). With the few backtest windows
+   an annual series allows, picking a winner mostly picks noise; averaging
+   local time-series models (drift, ARIMA, ETS, damped ETS) is the robust
+   choice. ``combine="auto"`` instead uses the combination of the ``top``
+   best only when its backtest WIS is no worse than the best single
+   candidate's, otherwise that candidate; ``combine=False`` picks the best.
 4. Calibrate the interval width of the choice from its own backtest errors
    (conformal; see :mod:`forecast.evaluate.calibrate`), and say on how many
    errors that rests.
+
+Global trend curves (exponential, quadratic, logistic, Gompertz) are not
+default candidates: they assume one growth path for the whole history and,
+on series whose growth changes, forecast worst (see ``benchmarks/README.md``).
+They can be added with ``candidates=``.
 
 AIC is never compared across families (the candidates differ in response and
 observations). When the result of ``auto`` is itself backtested, each origin
@@ -50,7 +58,7 @@ from forecast.models.base import FitResult, as_annual, years_of
 
 __all__ = ["AutoResult", "DEFAULT_CANDIDATES", "fit_auto", "mixture"]
 
-DEFAULT_CANDIDATES: tuple[str, ...] = ("drift", "arima", "ets", "ets_damped", "exponential", "quadratic")
+DEFAULT_CANDIDATES: tuple[str, ...] = ("drift", "arima", "ets", "ets_damped")
 SCORE_LEVELS: tuple[int, ...] = (80, 95)
 FALLBACKS: tuple[str, ...] = ("drift", "exponential")
 _GRID_POINTS = 1200  # quasi-draws per unit weight when mixing distributions
@@ -246,8 +254,8 @@ def _result(y: pd.Series, comps: dict[str, FitResult], weights: dict[str, float]
 
 
 def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, horizon: int = 3,
-             combine: bool | str = "auto", top: int = 3, calibrate: str = "rescale",
-             criterion: str = "wis", min_train: int | None = None,
+             combine: bool | str = True, top: int | None = None, calibrate: str = "rescale",
+             criterion: str = "wis", min_train: int | None = None, recent: int | None = None,
              candidate_options: Mapping[str, Mapping[str, Any]] | None = None) -> AutoResult:
     """Choose or combine candidate models by a rolling-origin backtest on ``y``.
 
@@ -256,16 +264,17 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
     y : pd.Series
         Positive annual series.
     candidates : sequence of str
-        Model names to choose from (default: drift, arima, ets, ets_damped,
-        exponential, quadratic -- all on the log scale).
+        Model names to combine or choose from (default: drift, arima, ets,
+        ets_damped -- all on the log scale).
     horizon : int
         Horizons scored in the backtest (1 ... horizon).
-    combine : {"auto", True, False}
-        ``"auto"``: use the equal-weight combination of the ``top`` best
-        candidates when its backtest WIS is no worse than the best single
-        candidate's; ``True``: always combine; ``False``: best single.
-    top : int
-        Number of candidates in the combination.
+    combine : {True, "auto", False}
+        ``True`` (default): the equal-weight combination of the ``top`` best
+        candidates (all of them by default); ``"auto"``: that combination only
+        when its backtest WIS is no worse than the best single candidate's;
+        ``False``: the best single candidate.
+    top : int, optional
+        Number of candidates in the combination (default: all kept).
     calibrate : {"rescale", "widen", "none"}
         Conformal calibration of the interval width from the backtest errors
         of the choice: ``"rescale"`` widens or (when every level has enough
@@ -278,6 +287,10 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
     min_train : int, optional
         Fewest observations a backtest origin may be fitted on (default:
         the largest minimum of the candidates).
+    recent : int, optional
+        Rank the candidates on the backtest forecasts made from the last
+        ``recent`` origins only (default: all origins). Growth regimes change,
+        so recent windows may say more about the next years.
     candidate_options : mapping, optional
         Options for particular candidates, e.g. ``{"logistic": {"capacity": 1e11}}``.
 
@@ -306,12 +319,12 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         raise ModelError(f"model 'auto': calibrate must be one of {', '.join(MODES)}, got {calibrate!r}")
     if criterion not in ("wis", "mape"):
         raise ModelError(f"model 'auto': criterion must be 'wis' or 'mape', got {criterion!r}")
-    top = int(top)
+    top = len(candidates) if top is None else int(top)
     if top < 1:
         raise ModelError(f"model 'auto': top must be at least 1, got {top}")
     cand_opts = {k: dict(v) for k, v in (candidate_options or {}).items()}
     options = {"candidates": candidates, "horizon": horizon, "combine": combine, "top": top,
-               "calibrate": calibrate, "criterion": criterion, "min_train": min_train,
+               "calibrate": calibrate, "criterion": criterion, "min_train": min_train, "recent": recent,
                "candidate_options": cand_opts}
     notes: list[str] = []
     n = len(y)
@@ -337,6 +350,12 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         if not kept:
             return _fallback(y, "no candidate could be fitted at every backtest origin", cand_opts, options)
         bt = bt[bt["model"].isin(kept)]
+        if recent is not None:
+            if int(recent) < 1:
+                raise ModelError(f"model 'auto': recent must be at least 1, got {recent}")
+            scored = sorted(bt["origin"].unique())[-int(recent):]
+            bt = bt[bt["origin"].isin(scored)]
+            origins = [o for o in origins if o in set(scored)]
         acc = _table(accuracy(bt))
         other = "mape" if criterion == "wis" else "wis"
         acc = acc.sort_values([criterion, other], kind="stable").reset_index(drop=True)
@@ -358,11 +377,13 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         design = (f"{windows} backtest forecasts, origins {origins[0]}-{origins[-1]}, horizons 1-{horizon}")
         if use_combo:
             weights = {m: 1.0 / len(members) for m in members}
-            why = ("always combined (combine=True)" if combine is True else
+            why = ("combining rather than selecting, since with this few backtest windows a selection is "
+                   "mostly noise" if combine is True else
                    f"its backtest {label} {combo_score:.3f}{unit} is no worse than {best_score:.3f}{unit} "
                    f"for {best} alone")
-            choice = (f"the equal-weight combination of {', '.join(members)} (the {len(members)} best candidates "
-                      f"by backtest {label}): {why}; {design}")
+            which = (f"all {len(members)} candidates fitted at every backtest origin"
+                     if len(members) == len(kept) else f"the {len(members)} best candidates by backtest {label}")
+            choice = f"the equal-weight combination of {', '.join(members)} ({which}): {why}; {design}"
             chosen_rows = rows_of["combination"]
         else:
             weights = {best: 1.0}
