@@ -6,6 +6,14 @@ the 80% and 95% intervals for h = 1, 2, 3 are checked against the simulated
 future. Each empirical coverage must lie within 5 points of nominal. With
 600 replications the binomial standard error is 1.6 points at 80% and 0.9 at
 95%, so a 5-point miss is 3.1 and 5.6 standard errors away (21 checks in all).
+
+Measured (seed 99; 80% / 95% at h = 1, 2, 3):
+linear 79.3 76.8 82.2 / 94.7 93.5 95.2; exponential 79.8 80.0 79.3 / 95.0 96.2 95.0;
+quadratic 78.3 80.5 81.7 / 95.3 95.2 96.3; drift 79.3 78.7 77.3 / 93.3 93.5 94.5;
+ets 80.7 82.8 81.5 / 94.3 95.5 95.5; ets_damped 80.3 81.2 79.0 / 93.3 95.0 94.0;
+arima 80.5 80.5 82.2 / 95.8 95.5 96.0. For comparison, statsmodels' own ETS(A,A,N)
+intervals (param_uncertainty=False) cover only 58-64% / 75-84% in the same kind
+of study.
 """
 
 from __future__ import annotations
@@ -85,8 +93,11 @@ def coverage(name: str, reps: int = REPS, seed: int = 99) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     hits = np.zeros((2, H))
     used = 0
-    opts = {"n_draws": N_DRAWS} if name in ("ets", "ets_damped", "arima") else {}
-    for _ in range(reps):
+    simulated = name in ("ets", "ets_damped", "arima")
+    for rep in range(reps):
+        # a different simulation seed per series: one seed for all would make
+        # the Monte Carlo error of the intervals common to every replication
+        opts = {"n_draws": N_DRAWS, "seed": rep} if simulated else {}
         n = int(rng.integers(15, 26))
         w, gaps = SIMULATORS[name](rng, n)
         values = w if name == "linear" else np.exp(w)
