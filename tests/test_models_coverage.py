@@ -12,8 +12,8 @@ linear 79.3 76.8 82.2 / 94.7 93.5 95.2; exponential 79.8 80.0 79.3 / 95.0 96.2 9
 quadratic 78.3 80.5 81.7 / 95.3 95.2 96.3; drift 79.3 78.7 77.3 / 93.3 93.5 94.5;
 ets 80.7 82.8 81.5 / 94.3 95.5 95.5; ets_damped 80.3 81.2 79.0 / 93.3 95.0 94.0;
 arima 80.5 80.5 82.2 / 95.8 95.5 96.0. For comparison, statsmodels' own ETS(A,A,N)
-intervals (param_uncertainty=False) cover only 58-64% / 75-84% in the same kind
-of study.
+intervals at the maximum-likelihood parameters (param_uncertainty=False) cover
+far less: 65.5 65.5 58.5 / 84.5 81.0 80.0 (200 series; the last test below).
 """
 
 from __future__ import annotations
@@ -88,11 +88,15 @@ SIMULATORS = {
 }
 
 
-def coverage(name: str, reps: int = REPS, seed: int = 99) -> pd.DataFrame:
-    """Empirical coverage (percent) of the 80% and 95% intervals by horizon."""
+def coverage(name: str, reps: int = REPS, seed: int = 99, plug_in: bool = False) -> pd.DataFrame:
+    """Empirical coverage (percent) of the 80% and 95% intervals by horizon.
+
+    With ``plug_in=True`` (ETS and ARIMA), the coverage of statsmodels' own
+    intervals at the maximum-likelihood parameters (noise only) is computed
+    from the same fits instead.
+    """
     rng = np.random.default_rng(seed)
     hits = np.zeros((2, H))
-    used = 0
     simulated = name in ("ets", "ets_damped", "arima")
     for rep in range(reps):
         # a different simulation seed per series: one seed for all would make
@@ -104,11 +108,13 @@ def coverage(name: str, reps: int = REPS, seed: int = 99) -> pd.DataFrame:
         years = _gappy_years(rng, n, gaps)
         y = pd.Series(values[years - 2000], index=years)
         future = values[n:n + H]
-        f = forecast.fit(y, model=name, **opts).forecast(horizon=H, levels=(80, 95))
+        res = forecast.fit(y, model=name, **opts)
+        if plug_in:
+            res.param_uncertainty = False  # statsmodels' intervals from the same fit
+        f = res.forecast(horizon=H, levels=(80, 95))
         for i, lv in enumerate((80, 95)):
             hits[i] += (f[f"lower_{lv}"].to_numpy() <= future) & (future <= f[f"upper_{lv}"].to_numpy())
-        used += 1
-    return pd.DataFrame(100 * hits / used, index=[80, 95], columns=[f"h{h}" for h in range(1, H + 1)])
+    return pd.DataFrame(100 * hits / reps, index=[80, 95], columns=[f"h{h}" for h in range(1, H + 1)])
 
 
 @pytest.mark.slow
@@ -118,3 +124,12 @@ def test_intervals_cover_nominal(name):
     print(f"\n{name} coverage (% of {REPS}):\n{cov.round(1)}")
     for lv in (80, 95):
         assert (np.abs(cov.loc[lv] - lv) <= 5).all(), f"{name}: {lv}% intervals cover {cov.loc[lv].round(1).tolist()}"
+
+
+@pytest.mark.slow
+def test_statsmodels_ets_intervals_without_parameter_uncertainty_undercover():
+    # why the default intervals add parameter uncertainty: on the same kind of
+    # series, the plug-in intervals miss far more often than they claim
+    cov = coverage("ets", reps=200, plug_in=True)
+    print(f"\nets plug-in coverage (% of 200):\n{cov.round(1)}")
+    assert (cov.loc[80] < 75).all() and (cov.loc[95] < 91).all()
