@@ -138,7 +138,7 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
                                         "alpha": 0.85})
     ax.set_ylim(0, ymax * 1.1)
     ax.set_yticks([])
-    ax.set_ylabel("probability density (log scale of value)")
+    ax.set_ylabel("probability density")
     set_value_axis(ax, getattr(check, "unit", "USD") or "USD", True, [lo, hi], axis="x")
     if title is None:
         on = f"{check.scale} scale" if hasattr(against, "publisher_name") else str(check.scale)

@@ -707,7 +707,7 @@ def _claims_figure(ctx: Context, records: list[tuple[Any, Any]]) -> Block | None
         fig, ax = new_figure(6.4, 2.8)
         axes = [ax]
     else:
-        fig = new_figure(6.4, 5.2, nrows=2)
+        fig = new_figure(6.4, 6.2, nrows=2)
         axes = fig.axes
     for (spec, rec), ax in zip(ok, axes):
         forecast.plots.claim_chart(rec, ax=ax, against=target, title=f"{spec.label}: {fmt_percentile(rec.percentile)}"
