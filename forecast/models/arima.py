@@ -219,7 +219,8 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
                         "standard deviations (flat priors)")
     if param_uncertainty:
         result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "
-                            f"seed {int(seed)})")
+                            f"seed {int(seed)}); the median is that of the simulated predictive "
+                            "distribution and can differ from the maximum-likelihood point forecast")
     else:
         result.notes.append("intervals omit parameter uncertainty (statsmodels' ARIMA intervals at the "
                             "maximum-likelihood parameters): they are too narrow")

@@ -214,7 +214,8 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
                         "std. errors: posterior standard deviations (flat priors)")
     if param_uncertainty:
         result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "
-                            f"seed {int(seed)})")
+                            f"seed {int(seed)}); the median is that of the simulated predictive "
+                            "distribution and can differ from the maximum-likelihood point forecast")
     else:
         result.notes.append("intervals omit parameter uncertainty (statsmodels' exact ETS intervals at the "
                             "maximum-likelihood parameters): they are too narrow")
