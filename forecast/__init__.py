@@ -37,14 +37,14 @@ _LAZY: dict[str, str] = {
     "format_money": "forecast.data.money",
     "to_real": "forecast.data.scale",
     "share_of_gdp": "forecast.data.scale",
-    "fit": "forecast.models",
-    "models": "forecast.models",
+    "fit": "forecast.families",
+    "models": "forecast.families",
     "backtest": "forecast.evaluate",
     "accuracy": "forecast.evaluate",
-    "fit_publishers": "forecast.claims.publishers",
-    "check_claim": "forecast.claims.check",
-    "claims": "forecast.claims.catalog",
-    "scorecard": "forecast.claims.scorecard",
+    "fit_publishers": "forecast.published.publishers",
+    "check_claim": "forecast.published.check",
+    "claims": "forecast.published.catalog",
+    "scorecard": "forecast.published.scorecard",
     "plots": "forecast.plots",
 }
 
@@ -76,13 +76,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from forecast import plots
-    from forecast.claims.catalog import claims
-    from forecast.claims.check import check_claim
-    from forecast.claims.publishers import fit_publishers
-    from forecast.claims.scorecard import scorecard
+    from forecast.published.catalog import claims
+    from forecast.published.check import check_claim
+    from forecast.published.publishers import fit_publishers
+    from forecast.published.scorecard import scorecard
     from forecast.data.money import format_money, parse_money
     from forecast.data.registry import datasets, load, series
     from forecast.data.scale import share_of_gdp, to_real
     from forecast.data.userfile import read_series
     from forecast.evaluate import accuracy, backtest
-    from forecast.models import fit, models
+    from forecast.families import fit, models

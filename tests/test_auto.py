@@ -12,8 +12,8 @@ import forecast.evaluate.auto as auto_mod
 from forecast.errors import ModelError
 from forecast.evaluate.auto import AutoResult, fit_auto, mixture
 from forecast.intervals import Predictive, validate_frame, year_index
-from forecast.models import REGISTRY, ModelSpec
-from forecast.models.base import FitResult
+from forecast.families import REGISTRY, ModelSpec
+from forecast.families.base import FitResult
 
 
 class ToyFlat(FitResult):

@@ -13,8 +13,8 @@ import pytest
 import forecast
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import Predictive
-from forecast.models import REGISTRY, ModelSpec
-from forecast.models.base import FitResult
+from forecast.families import REGISTRY, ModelSpec
+from forecast.families.base import FitResult
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "golden" / "ic3_forecast_r.json"
 SEEN: list[tuple[int, int]] = []  # (number of observations, last year) of every toy fit

@@ -8,11 +8,11 @@ import pytest
 from scipy import stats
 
 import forecast
-from forecast.claims.check import check_claim, crossing_interval, parse_value
-from forecast.claims.publishers import fit_publishers
+from forecast.published.check import check_claim, crossing_interval, parse_value
+from forecast.published.publishers import fit_publishers
 from forecast.errors import ClaimError, MoneyError
 from forecast.intervals import Predictive
-from forecast.models.base import FitResult, as_annual
+from forecast.families.base import FitResult, as_annual
 
 
 class KnownLogLinear(FitResult):
@@ -229,9 +229,9 @@ def test_claims_catalogue():
 def test_docstring_examples():
     import doctest
 
-    import forecast.claims._format as fmt
-    import forecast.claims.catalog as catalog
-    import forecast.claims.check as check
+    import forecast.published._format as fmt
+    import forecast.published.catalog as catalog
+    import forecast.published.check as check
 
     for mod in (fmt, catalog, check):
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)

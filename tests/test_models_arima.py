@@ -10,7 +10,7 @@ import pytest
 
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models.arima import exact_loglike, fit_arima
+from forecast.families.arima import exact_loglike, fit_arima
 
 GOLDEN = Path(__file__).parent / "golden"
 

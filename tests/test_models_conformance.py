@@ -12,8 +12,8 @@ import pytest
 import forecast
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models import REGISTRY
-from forecast.models.base import FitResult
+from forecast.families import REGISTRY
+from forecast.families.base import FitResult
 
 
 def _available(name: str) -> bool:
@@ -87,8 +87,8 @@ def test_minimum_length(name, series):
         forecast.fit(series.iloc[-(spec.min_obs - 1):], model=name)
 
 
-@pytest.mark.parametrize("module", ["forecast.models.trend", "forecast.models.drift", "forecast.models.ets",
-                                    "forecast.models.arima"])
+@pytest.mark.parametrize("module", ["forecast.families.trend", "forecast.families.drift", "forecast.families.ets",
+                                    "forecast.families.arima"])
 def test_docstring_examples(module):
     import doctest
 

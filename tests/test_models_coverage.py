@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.models import _ets_grid as eg
+from forecast.families import _ets_grid as eg
 
 REPS = 600
 H = 3

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-import forecast.models as models
+import forecast.families as models
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models._curve import FAR_MULTIPLE, GompertzCurve, LogisticCurve
-from forecast.models.gompertz import fit_gompertz
-from forecast.models.logistic import fit_logistic
+from forecast.families._curve import FAR_MULTIPLE, GompertzCurve, LogisticCurve
+from forecast.families.gompertz import fit_gompertz
+from forecast.families.logistic import fit_logistic
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = np.arange(2000, 2025)

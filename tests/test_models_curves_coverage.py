@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.models.gompertz import fit_gompertz
-from forecast.models.logistic import fit_logistic
+from forecast.families.gompertz import fit_gompertz
+from forecast.families.logistic import fit_logistic
 
 YEARS = np.arange(2000, 2025)
 FUTURE = np.arange(2025, 2028)

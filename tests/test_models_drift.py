@@ -10,7 +10,7 @@ from scipy import stats
 import forecast
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models.drift import fit_drift
+from forecast.families.drift import fit_drift
 
 
 def _series(values, years):

@@ -11,9 +11,9 @@ from scipy import stats
 
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models import _ets_grid as eg
-from forecast.models._common import single_thread_blas
-from forecast.models.ets import fit_ets, fit_ets_damped
+from forecast.families import _ets_grid as eg
+from forecast.families._common import single_thread_blas
+from forecast.families.ets import fit_ets, fit_ets_damped
 
 GOLDEN = Path(__file__).parent / "golden"
 

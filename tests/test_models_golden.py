@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.models.arima import fit_arima
-from forecast.models.base import as_annual, fill_gaps_log
-from forecast.models.drift import fit_drift
-from forecast.models.ets import fit_ets, fit_ets_damped
-from forecast.models.trend import fit_exponential
+from forecast.families.arima import fit_arima
+from forecast.families.base import as_annual, fill_gaps_log
+from forecast.families.drift import fit_drift
+from forecast.families.ets import fit_ets, fit_ets_damped
+from forecast.families.trend import fit_exponential
 
 GOLDEN = Path(__file__).parent / "golden"
 COLS = ["median", "lower_80", "upper_80", "lower_95", "upper_95"]

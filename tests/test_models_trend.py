@@ -10,7 +10,7 @@ from scipy import stats
 import forecast
 from forecast.errors import ModelError
 from forecast.intervals import validate_frame
-from forecast.models.trend import fit_exponential, fit_linear, fit_quadratic
+from forecast.families.trend import fit_exponential, fit_linear, fit_quadratic
 
 
 def _series(values, years):

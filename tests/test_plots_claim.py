@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 import forecast
-from forecast.claims._format import money
-from forecast.claims._format import percentile as percentile_text
+from forecast.published._format import money
+from forecast.published._format import percentile as percentile_text
 from forecast.errors import ForecastError
 from forecast.plots import claim_chart
 

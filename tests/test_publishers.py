@@ -8,10 +8,10 @@ import pytest
 from scipy import stats
 
 import forecast
-from forecast.claims._inclusion import inclusion_table
-from forecast.claims._simulate import frame, row, simulate_estimates
-from forecast.claims._data import estimates
-from forecast.claims.publishers import fit_publishers
+from forecast.published._inclusion import inclusion_table
+from forecast.published._simulate import frame, row, simulate_estimates
+from forecast.published._data import estimates
+from forecast.published.publishers import fit_publishers
 from forecast.errors import ClaimError
 from forecast.intervals import validate_frame
 

@@ -78,7 +78,7 @@ def test_number_formats():
     assert fmt_number(0.01234) == "0.0123"
     assert fmt_pct(0.1125, 1) == "11.2%" or fmt_pct(0.1125, 1) == "11.3%"
     assert one_line(RuntimeError("a\n  b")) == "a b"
-    assert one_line(ModuleNotFoundError("x", name="forecast.claims.check")).endswith("(forecast.claims.check)")
+    assert one_line(ModuleNotFoundError("x", name="forecast.published.check")).endswith("(forecast.published.check)")
 
 
 def test_table_rows_must_match_header():

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.claims._simulate import frame, row, simulate_estimates
-from forecast.claims.publishers import fit_publishers
-from forecast.claims.scorecard import scorecard
+from forecast.published._simulate import frame, row, simulate_estimates
+from forecast.published.publishers import fit_publishers
+from forecast.published.scorecard import scorecard
 
 
 @pytest.fixture(scope="module")

@@ -61,14 +61,14 @@ def _scale_options(p: argparse.ArgumentParser) -> None:
 
 
 def _against(args):
-    from forecast.claims.publishers import CURVES, fit_publishers
+    from forecast.published.publishers import CURVES, fit_publishers
     from forecast.cli import UsageError
 
     if args.csv is None and (args.dataset is None or args.dataset in GLOBAL_DATASETS):
         if args.model not in CURVES:
             raise UsageError(f"--model {args.model!r}: the multi-publisher model takes one of {', '.join(CURVES)}")
         return fit_publishers(curve=args.model)
-    from forecast.models import fit
+    from forecast.families import fit
 
     if args.csv is not None:
         from forecast.data.userfile import read_series
@@ -82,7 +82,7 @@ def _against(args):
 
 
 def _fmt_pct(p: float) -> str:
-    from forecast.claims._format import percentile
+    from forecast.published._format import percentile
 
     num = ">99.9999" if p > 99.9999 else ("<0.0001" if p < 0.0001 else f"{p:.6g}")
     return f"{percentile(p)} ({num})"
@@ -90,8 +90,8 @@ def _fmt_pct(p: float) -> str:
 
 def run_claim(args) -> int:
     """Handler of ``claim``."""
-    from forecast.claims._format import money, rate
-    from forecast.claims.check import check_claim, parse_value
+    from forecast.published._format import money, rate
+    from forecast.published.check import check_claim, parse_value
 
     value = parse_value(args.value)  # a bad amount fails before any fitting
     against = _against(args)
@@ -124,7 +124,7 @@ def run_claim(args) -> int:
 
 
 def _fmt_extra(key: str, v: float) -> str:
-    from forecast.claims._format import money
+    from forecast.published._format import money
 
     if not math.isfinite(v):
         return "n/a"
@@ -133,8 +133,8 @@ def _fmt_extra(key: str, v: float) -> str:
 
 def run_scorecard(args) -> int:
     """Handler of ``scorecard``."""
-    from forecast.claims._format import money
-    from forecast.claims.scorecard import scorecard
+    from forecast.published._format import money
+    from forecast.published.scorecard import scorecard
 
     sc = scorecard(real=args.real, share_of_gdp=args.share_of_gdp)
     if args.format != "table":

@@ -77,7 +77,7 @@ def register(subparsers: Any) -> None:
 
 def _load(args: argparse.Namespace):
     import forecast
-    from forecast.models.base import years_of
+    from forecast.families.base import years_of
 
     select = {k: v for k, v in (("state", args.state), ("crime_type", args.crime_type), ("column", args.column))
               if v is not None}
@@ -131,7 +131,7 @@ def _money_formatter(unit: str):
 def run_predict(args: argparse.Namespace) -> int:
     """Handler of ``predict``."""
     import forecast
-    from forecast.models import get_spec
+    from forecast.families import get_spec
 
     levels = _levels(args.levels)
     get_spec(args.model)  # unknown model: one line naming the choices
@@ -187,7 +187,7 @@ def run_backtest(args: argparse.Namespace) -> int:
     """Handler of ``backtest``."""
     import forecast
     from forecast.evaluate.auto import DEFAULT_CANDIDATES
-    from forecast.models import get_spec
+    from forecast.families import get_spec
 
     levels = _levels(args.levels)
     if args.models is None:

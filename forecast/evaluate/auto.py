@@ -53,8 +53,8 @@ from forecast.evaluate.backtest import (
 )
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale
 from forecast.intervals import Predictive, level_label
-from forecast.models import get_spec
-from forecast.models.base import FitResult, as_annual, years_of
+from forecast.families import get_spec
+from forecast.families.base import FitResult, as_annual, years_of
 
 __all__ = ["AutoResult", "DEFAULT_CANDIDATES", "fit_auto", "mixture"]
 

@@ -27,8 +27,8 @@ from scipy import special
 
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, level_label
-from forecast.models import fit, get_spec
-from forecast.models.base import FitResult, as_annual, fill_gaps_log, years_of
+from forecast.families import fit, get_spec
+from forecast.families.base import FitResult, as_annual, fill_gaps_log, years_of
 
 __all__ = ["backtest", "default_origins", "fit_cached", "fit_cache", "forecast_cached", "naive_scale",
            "predictive_rows"]

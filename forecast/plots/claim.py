@@ -21,7 +21,7 @@ def claim_distribution(against: Any, year: int, publisher: str | None = None):
         The distribution and how it was obtained (a forecast, or an in-sample
         prediction for a year inside the data).
     """
-    from forecast.claims.check import _distribution
+    from forecast.published.check import _distribution
 
     return _distribution(against, int(year), publisher)
 
@@ -86,14 +86,14 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     >>> fit = forecast.fit_publishers()                                      # doctest: +SKIP
     >>> fig = forecast.plots.claim_chart((fit, "3 trillion", 2020))           # doctest: +SKIP
     """
-    from forecast.claims._format import money, percentile
+    from forecast.published._format import money, percentile
 
     if isinstance(check, tuple):
         if len(check) not in (3, 4):
             raise ForecastError("claim_chart: give a ClaimCheck, or (fit, value, year[, publisher])")
         against, value, year = check[:3]
         publisher = check[3] if len(check) == 4 else publisher
-        from forecast.claims.check import check_claim
+        from forecast.published.check import check_claim
 
         check = check_claim(value, year, against=against, publisher=publisher, **check_options)
     if not all(hasattr(check, a) for a in ("value", "year", "percentile", "scale")):

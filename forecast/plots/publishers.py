@@ -20,7 +20,7 @@ def publisher_rows(source: Any) -> pd.DataFrame:
     ``high_usd``, ``kind`` (``"estimate"`` or ``"forecast"``), ``included``
     (whether the multi-publisher model fitted the row; ``NA`` when unknown).
 
-    ``source`` is a :class:`~forecast.claims.publishers.PublisherFit` (its
+    ``source`` is a :class:`~forecast.published.publishers.PublisherFit` (its
     ``inclusion`` table), that table itself, or global estimates in the
     columns of ``forecast.load("global_estimates")``. Rows without a single
     year or a value (multi-year totals, per-breach costs) are left out.
@@ -33,7 +33,7 @@ def publisher_rows(source: Any) -> pd.DataFrame:
         raise ForecastError("publisher_chart: expected a publisher fit (forecast.fit_publishers()) or "
                             "global estimates (forecast.load('global_estimates'))")
     if "value_usd" not in frame.columns or "year" not in frame.columns:
-        from forecast.claims._data import prepare
+        from forecast.published._data import prepare
 
         frame = prepare(frame)
     out = pd.DataFrame({

@@ -113,7 +113,7 @@ def compute_models(ctx: Context) -> None:
     fits the choice made instead of repeating them.
     """
     from forecast.evaluate.backtest import default_origins, fit_cache
-    from forecast.models import get_spec
+    from forecast.families import get_spec
 
     with fit_cache():
         fit = ctx.compute("fit", lambda: forecast.fit(ctx.y, model="auto"))
@@ -158,7 +158,7 @@ CATALOG_PATHS = 1000
 
 def compute_claims(ctx: Context) -> None:
     """Each claim checked once (the seed's by default), the catalogued forecasts still to come, the scorecard."""
-    from forecast.claims.catalog import claims as claim_catalog
+    from forecast.published.catalog import claims as claim_catalog
 
     def check_all() -> list[tuple[Any, Any]]:
         target = claim_target(ctx)

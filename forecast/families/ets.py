@@ -6,7 +6,7 @@ default start can find the lower one (on log IC3 losses: -7.8 against -7.1
 for A,A,N). So the model is fitted from several starts and the highest
 likelihood is kept: the best points of a grid over the smoothing parameters
 (initial states profiled out by least squares, see
-:mod:`forecast.models._ets_grid`), the grid optimum itself, and statsmodels'
+:mod:`forecast.families._ets_grid`), the grid optimum itself, and statsmodels'
 default start. ``result.starts_`` lists them all.
 
 statsmodels' exact intervals omit parameter uncertainty. By default the
@@ -27,8 +27,8 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models import _ets_grid as eg
-from forecast.models._common import (
+from forecast.families import _ets_grid as eg
+from forecast.families._common import (
     aicc,
     check_sigma,
     checked,
@@ -39,7 +39,7 @@ from forecast.models._common import (
     prepare,
     year_offsets,
 )
-from forecast.models.base import FitResult
+from forecast.families.base import FitResult
 
 __all__ = ["ETSResult", "fit_ets", "fit_ets_damped"]
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models._common import (
+from forecast.families._common import (
     aicc,
     check_sigma,
     checked,
@@ -36,7 +36,7 @@ from forecast.models._common import (
     single_thread_blas,
     year_offsets,
 )
-from forecast.models.base import FitResult
+from forecast.families.base import FitResult
 
 __all__ = ["ArimaResult", "exact_loglike", "fit_arima"]
 

@@ -50,7 +50,7 @@ alternative beside the headline numbers. Money is in US$
 
 Which rows enter is decided from the dataset's ``kind`` and ``measure`` and
 shown in :attr:`PublisherFit.inclusion` (rules in
-:mod:`forecast.claims._inclusion`).
+:mod:`forecast.published._inclusion`).
 """
 
 from __future__ import annotations
@@ -62,13 +62,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from forecast.claims import _data
-from forecast.claims._format import money, possessive, rate
-from forecast.claims._inclusion import FIT_MEASURES, inclusion_table
-from forecast.claims._mle import CoreFit, design, fit_core, noise_map
+from forecast.published import _data
+from forecast.published._format import money, possessive, rate
+from forecast.published._inclusion import FIT_MEASURES, inclusion_table
+from forecast.published._mle import CoreFit, design, fit_core, noise_map
 from forecast.errors import ClaimError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
-from forecast.models.base import future_years
+from forecast.families.base import future_years
 
 __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
@@ -332,7 +332,7 @@ class PublisherFit:
         out = self.data[cols].copy()
         out.attrs["unit"] = self.unit
         if real is not None or share_of_gdp:
-            from forecast.claims._scale import add_scale_columns
+            from forecast.published._scale import add_scale_columns
 
             out = add_scale_columns(out, ["value_usd", "fitted_usd"], "year", real=real, share=share_of_gdp)
         return out
@@ -408,7 +408,7 @@ class PublisherFit:
         >>> fit = fit_publishers()                                    # doctest: +SKIP
         >>> fit.sensitivity(claims=[("2 trillion", 2019)])            # doctest: +SKIP
         """
-        from forecast.claims.check import parse_value
+        from forecast.published.check import parse_value
 
         claim_list = [(parse_value(v), int(y)) for v, y in (claims or [])]
         show = list(publishers) if publishers is not None else self.publishers[1:]

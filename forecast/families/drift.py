@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models._common import (
+from forecast.families._common import (
     check_sigma,
     checked,
     consecutive,
@@ -27,7 +27,7 @@ from forecast.models._common import (
     prepare,
     year_offsets,
 )
-from forecast.models.base import FitResult
+from forecast.families.base import FitResult
 
 __all__ = ["DriftResult", "fit_drift"]
 

@@ -22,8 +22,8 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models._common import aicc, check_sigma, checked, draw_normals, params_frame, prepare
-from forecast.models.base import FitResult, years_of
+from forecast.families._common import aicc, check_sigma, checked, draw_normals, params_frame, prepare
+from forecast.families.base import FitResult, years_of
 
 __all__ = ["TrendResult", "fit_exponential", "fit_linear", "fit_quadratic"]
 

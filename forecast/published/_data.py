@@ -1,6 +1,6 @@
 """Access to the curated global estimates, in the columns the claims code uses.
 
-Everything in :mod:`forecast.claims` reads the global estimates through
+Everything in :mod:`forecast.published` reads the global estimates through
 :func:`estimates`, which returns ``forecast.load("global_estimates")`` with a
 few derived columns:
 
@@ -85,7 +85,7 @@ def estimates(frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def describe_row(row) -> str:
     """A short human label of a dataset row: 'Juniper Research (2015): $2.1T for 2019, data-breach cost'."""
-    from forecast.claims._format import money
+    from forecast.published._format import money
 
     year = row["year"]
     when = f"for {int(year)}" if not pd.isna(year) else _span(row)

@@ -1,7 +1,7 @@
 """Logistic growth to a capacity K, fitted by maximum likelihood on log y.
 
 ``y_t = K / (1 + exp(-r (t - t0))) * exp(e_t)``, ``e_t ~ N(0, sigma^2)``.
-See :mod:`forecast.models._curve` for the estimation, the capacity
+See :mod:`forecast.families._curve` for the estimation, the capacity
 identification check and the simulated prediction intervals.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from forecast.models._curve import DEFAULT_SEED, N_DRAWS, CurveResult, LogisticCurve, fit_curve
-from forecast.models.base import as_annual
+from forecast.families._curve import DEFAULT_SEED, N_DRAWS, CurveResult, LogisticCurve, fit_curve
+from forecast.families.base import as_annual
 
 __all__ = ["fit_logistic"]
 

@@ -1,8 +1,8 @@
 """Checking a published figure ("X in year t") against a fitted model.
 
-:func:`check_claim` works against any fit: a :class:`forecast.models.base.FitResult`
+:func:`check_claim` works against any fit: a :class:`forecast.families.base.FitResult`
 (one series, e.g. IC3 reported losses) or a
-:class:`forecast.claims.publishers.PublisherFit` on a chosen publisher's scale.
+:class:`forecast.published.publishers.PublisherFit` on a chosen publisher's scale.
 
 The distribution a claim is judged against
 -----------------------------------------
@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.claims._data import describe_row, estimates
-from forecast.claims._format import money, percentile, rate, ratio as ratio_text
+from forecast.published._data import describe_row, estimates
+from forecast.published._format import money, percentile, rate, ratio as ratio_text
 from forecast.errors import ClaimError
 from forecast.intervals import Predictive, year_index
 
@@ -132,7 +132,7 @@ class ClaimCheck:
 
 # ------------------------------------------------------------------ helpers
 def _is_publisher_fit(fit) -> bool:
-    from forecast.claims.publishers import PublisherFit
+    from forecast.published.publishers import PublisherFit
 
     return isinstance(fit, PublisherFit)
 
@@ -249,7 +249,7 @@ def _origin(value: float, year: int, label: str | None) -> tuple[str | None, tup
 
 
 def _scale_extra(value: float, median: float, year: int, real: int | None, share: bool) -> dict[str, float]:
-    from forecast.claims._scale import real_value, share_value
+    from forecast.published._scale import real_value, share_value
 
     extra: dict[str, float] = {}
     if real is not None:
@@ -314,7 +314,7 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
     except (TypeError, ValueError):
         raise ClaimError(f"claim year {year!r} is not a year") from None
     if against is None:
-        from forecast.claims.publishers import fit_publishers
+        from forecast.published.publishers import fit_publishers
 
         against = fit_publishers()
     is_pub = _is_publisher_fit(against)

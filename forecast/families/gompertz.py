@@ -3,7 +3,7 @@
 ``y_t = K exp(-b exp(-c (t - tref))) * exp(e_t)``, ``e_t ~ N(0, sigma^2)``,
 with ``tref`` the mean observed year. Growth slows asymmetrically: the
 inflection (at ``tref + log(b) / c``) comes at ``K / e``, earlier than the
-logistic's ``K / 2``. See :mod:`forecast.models._curve` for the estimation,
+logistic's ``K / 2``. See :mod:`forecast.families._curve` for the estimation,
 the capacity identification check and the simulated prediction intervals.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from forecast.models._curve import DEFAULT_SEED, N_DRAWS, CurveResult, GompertzCurve, fit_curve
-from forecast.models.base import as_annual
+from forecast.families._curve import DEFAULT_SEED, N_DRAWS, CurveResult, GompertzCurve, fit_curve
+from forecast.families.base import as_annual
 
 __all__ = ["fit_gompertz"]
 
@@ -28,7 +28,7 @@ def fit_gompertz(y: Any, *, capacity: float | None = None, capacity_share_of_gdp
     linearisation ``log(log K - log y) = log b - c (t - tref)``; years may
     be irregular. The capacity identification check, the options and the
     simulated intervals are those of
-    :func:`forecast.models.logistic.fit_logistic`; when K is not identified,
+    :func:`forecast.families.logistic.fit_logistic`; when K is not identified,
     ``K``, ``b`` and ``c`` are all reported as not identified (they move
     together along the flat ridge of the likelihood).
 
@@ -46,7 +46,7 @@ def fit_gompertz(y: Any, *, capacity: float | None = None, capacity_share_of_gdp
     world_gdp : float, optional
         World GDP in US$ to use with ``capacity_share_of_gdp``.
     capacity_max : float, optional
-        Upper bound on K (see :func:`~forecast.models.logistic.fit_logistic`).
+        Upper bound on K (see :func:`~forecast.families.logistic.fit_logistic`).
     seed : int
         Seed of the simulation behind ``forecast()``.
     n_draws : int

@@ -1,20 +1,21 @@
 """Model families and :func:`fit`, the one entry point to all of them.
 
 Each family lives in its own module and returns a
-:class:`forecast.models.base.FitResult`. The registry below names them with a
+:class:`forecast.families.base.FitResult`. The registry below names them with a
 one-line description and the minimum number of observations each needs.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.models.base import FitResult, as_annual
+from forecast.families.base import FitResult, as_annual
 
 
 @dataclass(frozen=True)
@@ -30,23 +31,23 @@ class ModelSpec:
 
 REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
     ModelSpec("linear", "straight line in levels, y = a + b*t (for comparison only)", 3, False,
-              "forecast.models.trend:fit_linear"),
+              "forecast.families.trend:fit_linear"),
     ModelSpec("exponential", "log-linear trend, log y = a + b*t (constant growth rate), OLS", 3, False,
-              "forecast.models.trend:fit_exponential"),
+              "forecast.families.trend:fit_exponential"),
     ModelSpec("quadratic", "quadratic trend in log y (accelerating or slowing growth), OLS", 4, False,
-              "forecast.models.trend:fit_quadratic"),
+              "forecast.families.trend:fit_quadratic"),
     ModelSpec("logistic", "logistic growth to an estimated capacity K, maximum likelihood on log y", 5, False,
-              "forecast.models.logistic:fit_logistic"),
+              "forecast.families.logistic:fit_logistic"),
     ModelSpec("gompertz", "Gompertz growth to an estimated capacity K, maximum likelihood on log y", 5, False,
-              "forecast.models.gompertz:fit_gompertz"),
+              "forecast.families.gompertz:fit_gompertz"),
     ModelSpec("drift", "random walk with drift on log y (drift uncertainty included)", 3, True,
-              "forecast.models.drift:fit_drift"),
+              "forecast.families.drift:fit_drift"),
     ModelSpec("ets", "exponential smoothing ETS(A,A,N) on log y, best of several starts", 6, True,
-              "forecast.models.ets:fit_ets"),
+              "forecast.families.ets:fit_ets"),
     ModelSpec("ets_damped", "damped-trend exponential smoothing ETS(A,Ad,N) on log y", 7, True,
-              "forecast.models.ets:fit_ets_damped"),
+              "forecast.families.ets:fit_ets_damped"),
     ModelSpec("arima", "ARIMA(1,1,0) with drift on log y", 5, True,
-              "forecast.models.arima:fit_arima"),
+              "forecast.families.arima:fit_arima"),
     ModelSpec("auto", "chosen or combined from the candidates by rolling-origin backtest "
               "(drift when too short to compare)", 3, False, "forecast.evaluate.auto:fit_auto"),
 )}
@@ -109,4 +110,19 @@ def fit(y: Any, model: str = "auto", **options: Any) -> FitResult:
     if len(y) < spec.min_obs:
         raise ModelError(f"model {model!r} needs at least {spec.min_obs} observations; the series has {len(y)}")
     module, func = spec.target.split(":")
-    return getattr(importlib.import_module(module), func)(y, **options)
+    fitter = getattr(importlib.import_module(module), func)
+    _check_options(model, fitter, options)
+    return fitter(y, **options)
+
+
+def _check_options(model: str, fitter: Any, options: dict[str, Any]) -> None:
+    """Raise :class:`ModelError` for an option the model family does not take."""
+    params = inspect.signature(fitter).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+             or (p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and n != "y")]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        takes = ", ".join(known) if known else "no options"
+        raise ModelError(f"model {model!r} has no option {unknown[0]!r}; it takes: {takes}")

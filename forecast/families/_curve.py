@@ -43,7 +43,7 @@ from scipy import optimize
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models.base import FitResult, years_of
+from forecast.families.base import FitResult, years_of
 
 DEFAULT_SEED = 20240521
 """Seed of the internal random generator behind ``forecast()`` (stored in ``options``)."""
@@ -283,7 +283,7 @@ def _unscaled_cov(curve: Curve, sol: _Solution, tau: np.ndarray) -> np.ndarray |
 class CurveResult(FitResult):
     """A fitted logistic or Gompertz curve (see the module docstring).
 
-    Attributes beyond :class:`forecast.models.base.FitResult`: ``identified``
+    Attributes beyond :class:`forecast.families.base.FitResult`: ``identified``
     (is the capacity identified by the data or supplied), ``capacity_source``
     (``"estimated"``, ``"supplied"`` or ``"bound"``), ``loglik`` (maximised
     log-likelihood of ``log y``) and ``diagnostics`` (``tref``, the centring
@@ -458,7 +458,7 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
               capacity_max: float | None = None, seed: int = DEFAULT_SEED, n_draws: int = N_DRAWS) -> CurveResult:
     """Fit ``curve`` to ``y`` by maximum likelihood on the log scale (see module docstring).
 
-    Parameters are those of :func:`forecast.models.logistic.fit_logistic`.
+    Parameters are those of :func:`forecast.families.logistic.fit_logistic`.
     """
     y = y.astype(float)
     unit = str(y.attrs.get("unit", ""))

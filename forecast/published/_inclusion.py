@@ -63,11 +63,11 @@ def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES
                     include_publishers: Iterable[str] | str | None = None,
                     exclude_publishers: Iterable[str] | str | None = None,
                     echo_publishers: Iterable[str] = ECHO_PUBLISHERS) -> pd.DataFrame:
-    """Every row of ``est`` (from :func:`forecast.claims._data.estimates`) with ``included`` and ``reason``.
+    """Every row of ``est`` (from :func:`forecast.published._data.estimates`) with ``included`` and ``reason``.
 
     Examples
     --------
-    >>> from forecast.claims._data import estimates
+    >>> from forecast.published._data import estimates
     >>> t = inclusion_table(estimates())          # doctest: +SKIP
     >>> t.loc[~t["included"], "reason"].iloc[0]  # doctest: +SKIP
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.claims._data import describe_row, estimates
+from forecast.published._data import describe_row, estimates
 
 __all__ = ["claims"]
 
@@ -71,7 +71,7 @@ def claims(estimates_frame: pd.DataFrame | None = None, *, real: int | None = No
     out = rows[COLUMNS].sort_values(["published_year", "id"], kind="stable").reset_index(drop=True)
     out.attrs["unit"] = "USD"
     if real is not None or share_of_gdp:
-        from forecast.claims._scale import add_scale_columns
+        from forecast.published._scale import add_scale_columns
 
         out = add_scale_columns(out, ["value_usd"], "target_year", real=real, share=share_of_gdp)
     return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.claims._format import money
-from forecast.claims.catalog import claims
+from forecast.published._format import money
+from forecast.published.catalog import claims
 
 __all__ = ["scorecard"]
 
@@ -53,7 +53,7 @@ def scorecard(fit=None, *, real: int | None = None, share_of_gdp: bool = False) 
     >>> sc[["id", "forecast_usd", "ratio", "in_model_95"]]          # doctest: +SKIP
     """
     if fit is None:
-        from forecast.claims.publishers import fit_publishers
+        from forecast.published.publishers import fit_publishers
 
         fit = fit_publishers()
     latest = fit.last_year
@@ -102,7 +102,7 @@ def scorecard(fit=None, *, real: int | None = None, share_of_gdp: bool = False) 
     out.attrs["unit"] = "USD"
     out.attrs["latest_year"] = latest
     if real is not None or share_of_gdp:
-        from forecast.claims._scale import add_scale_columns
+        from forecast.published._scale import add_scale_columns
 
         out = add_scale_columns(out, ["forecast_usd", "later_estimate_usd", "model_median_usd"], "target_year",
                                 real=real, share=share_of_gdp)

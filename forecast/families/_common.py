@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.intervals import Predictive
-from forecast.models.base import as_annual, fill_gaps_log, years_of
+from forecast.families.base import as_annual, fill_gaps_log, years_of
 
 GAP_POLICIES = ("interpolate", "refuse")
 
