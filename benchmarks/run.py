@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import forecast  # noqa: E402
 from forecast.evaluate.auto import DEFAULT_CANDIDATES  # noqa: E402
 from forecast.evaluate.backtest import fit_cache  # noqa: E402
-from forecast.models import REGISTRY  # noqa: E402
+from forecast.families import REGISTRY  # noqa: E402
 
 ORIGINS = range(2012, 2024)
 HORIZON = 3
