@@ -146,3 +146,23 @@ def test_check_output(tmp_path):
 
 def test_template_is_shipped_with_the_package():
     assert resources.files("forecast.report").joinpath("template.typ").is_file()
+
+
+def test_default_output_folder_is_made_when_run_elsewhere(tmp_path, monkeypatch):
+    import forecast.report as report_mod
+    from forecast.cli import main
+
+    seen = {}
+
+    class Done:
+        path, pages, seconds, omitted, problems = "reports/cybercrime-damage-forecast.pdf", 1, 0.0, [], []
+
+    def fake_build(output, **kwargs):
+        seen["output"] = output
+        return Done()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(report_mod, "build_report", fake_build)
+    assert main(["report"]) == 0
+    assert seen["output"] == "reports/cybercrime-damage-forecast.pdf"
+    assert (tmp_path / "reports").is_dir()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from forecast.cli import UsageError
+
+
+DEFAULT_OUTPUT = "reports/cybercrime-damage-forecast.pdf"
 
 
 def register(subparsers) -> None:
@@ -13,8 +17,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "report",
         help="write the PDF report (data, forecasts with intervals, global estimates, claims)",
-        description="Write the PDF report: the data and its sources, the forecast of reported losses with 80%% and "
-                    "95%% intervals and the model's backtest record, the multi-publisher model of the global cost, "
+        description="Write the PDF report: the data and its sources, the forecast of reported losses with 80% and "
+                    "95% intervals and the model's backtest record, the multi-publisher model of the global cost, "
                     "and the headline claims tested. Progress goes to stderr; the last line names the file written.",
     )
     src = p.add_mutually_exclusive_group()
@@ -29,8 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--claim", metavar="AMOUNT@YEAR", action="append", dest="claims",
                    help='a published figure to test, e.g. "3 trillion@2020" (repeatable; default: the '
                         '$2 trillion in 2019 and $3 trillion in 2020 figures)')
-    p.add_argument("--output", metavar="PATH", default="reports/cybercrime-damage-forecast.pdf",
-                   help="PDF to write (default: %(default)s)")
+    p.add_argument("--output", metavar="PATH", default=None,
+                   help=f"PDF to write (default: {DEFAULT_OUTPUT}, the folder made if missing)")
     p.set_defaults(func=run)
 
 
@@ -55,10 +59,14 @@ def run(args: argparse.Namespace) -> int:
     if args.csv is not None and not (args.year_column and args.value_column):
         raise UsageError("--csv needs --year-column and --value-column")
     claims = [parse_claim(c) for c in args.claims] if args.claims else None
+    output = args.output
+    if output is None:  # the default folder is the report's own: make it when run from elsewhere
+        output = DEFAULT_OUTPUT
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
     import matplotlib
 
     matplotlib.use("Agg")  # a command-line run draws into files only
-    result = build_report(args.output, dataset=args.dataset, csv=args.csv, year_column=args.year_column,
+    result = build_report(output, dataset=args.dataset, csv=args.csv, year_column=args.year_column,
                           value_column=args.value_column, through=args.through, horizon=args.horizon,
                           claims=claims, progress=sys.stderr)
     for title in result.omitted:
