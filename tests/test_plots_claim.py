@@ -120,3 +120,23 @@ def test_heavy_tails_keep_a_readable_range():
     x = [ln for ln in ax.lines if ln.get_label() == "Predictive distribution"][0].get_xdata()
     assert x[0] == pytest.approx(min(q025 / 10 ** (width / 4), 2e12 / 1.6), rel=1e-6)
     assert x[-1] == pytest.approx(max(q975 * 10 ** (width / 4), 2e12 * 1.6), rel=1e-6)
+
+
+def test_claim_check_and_publisher_fit_plot_delegate_to_the_charts():
+    import matplotlib.pyplot as plt
+
+    import forecast
+
+    pub = forecast.fit_publishers()
+    check = forecast.check_claim("3 trillion", 2020, against=pub, n=400)
+    fig = check.plot()
+    ax = fig.axes[0]
+    claim_lines = [ln for ln in ax.get_lines() if ln.get_gid() == "claim"]
+    assert claim_lines and claim_lines[0].get_xdata()[0] == pytest.approx(3e12)
+    fig2 = pub.plot()
+    assert fig2.axes[0].get_yscale() == "log"
+    plt.close("all")
+    bare = forecast.check_claim("3 trillion", 2020, against=pub, n=400)
+    del bare.against
+    with pytest.raises(forecast.ClaimError, match="pass against="):
+        bare.plot()

@@ -129,6 +129,15 @@ class ClaimCheck:
     def __str__(self) -> str:
         return self.verdict
 
+    def plot(self, ax=None, **kwargs):
+        """The claim in the predictive distribution of its year (see :func:`forecast.plots.claim_chart`)."""
+        from forecast.plots import claim_chart
+
+        against = kwargs.pop("against", getattr(self, "against", None))
+        if against is None:
+            raise ClaimError("this claim check does not know the fit it was made against; pass against=")
+        return claim_chart(self, ax=ax, against=against, **kwargs)
+
 
 # ------------------------------------------------------------------ helpers
 def _is_publisher_fit(fit) -> bool:
@@ -384,10 +393,12 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
                + (f"the median first reaches it in {crossing}" if cross is not None else f"it is {crossing}")
                + f"; {origin}.")
     extra = _scale_extra(v, med, year, real, share_of_gdp) if (real is not None or share_of_gdp) else {}
-    return ClaimCheck(label=label, value=v, year=year, model=against.model, scale=scale, percentile=pct, median=med,
+    record = ClaimCheck(label=label, value=v, year=year, model=against.model, scale=scale, percentile=pct, median=med,
                       lower_95=lo95, upper_95=hi95, ratio_to_median=ratio, judged_on=how, growth_from_year=y0,
                       growth_from_value=v0, implied_growth=implied, fitted_growth=fitted_rate, crossing_year=cross,
                       crossing_lower=c_lo_i, crossing_upper=c_hi_i, crossing=crossing, paths_crossed=share_crossed,
                       until=until, matched_id=matched, likely_origin=origin, origin_ids=ids,
                       unit=str(getattr(against, "unit", "") or ""), verdict=verdict, extra=extra)
+    record.against = against  # not a field: kept for plot(), left out of to_frame()
+    return record
 

@@ -465,6 +465,12 @@ class PublisherFit:
                                       exclude_publishers=None))
         return pd.DataFrame(rows)
 
+    def plot(self, ax=None, **kwargs):
+        """Figures by publisher with the latent level (see :func:`forecast.plots.publisher_chart`)."""
+        from forecast.plots import publisher_chart
+
+        return publisher_chart(self, ax=ax, **kwargs)
+
     def summary(self) -> str:
         """A readable summary: data, growth, offsets with intervals, noise, and the inclusion counts."""
         inc = self.inclusion
