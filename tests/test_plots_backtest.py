@@ -81,3 +81,18 @@ def test_model_must_be_named_when_several(bt):
         backtest_chart(bt, model="ets")
     with pytest.raises(ForecastError, match="backtest frame"):
         backtest_chart(pd.DataFrame({"a": [1]}))
+
+
+def test_backtest_result_plot_delegates_to_the_chart():
+    import matplotlib.pyplot as plt
+
+    import forecast
+
+    y = pd.Series([1.0, 1.3, 1.6, 2.2, 2.6, 3.5, 4.1, 5.3, 6.8, 8.1], index=range(2011, 2021))
+    bt = forecast.backtest(y, models=["drift"], origins=[2016, 2017, 2018], horizon=2)
+    fig = bt.plot(model="drift")
+    drawn = fig.axes[0].get_lines()
+    # one line per origin beside the observed history
+    assert len(drawn) >= 3
+    assert type(bt[bt["model"] == "drift"]) is pd.DataFrame
+    plt.close("all")

@@ -30,7 +30,7 @@ from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, level_l
 from forecast.families import fit, get_spec
 from forecast.families.base import FitResult, as_annual, fill_gaps_log, years_of
 
-__all__ = ["backtest", "default_origins", "fit_cached", "fit_cache", "forecast_cached", "naive_scale",
+__all__ = ["Backtest", "backtest", "default_origins", "fit_cached", "fit_cache", "forecast_cached", "naive_scale",
            "predictive_rows"]
 
 # (model, options, years, values) -> FitResult or the exception the fit raised
@@ -218,6 +218,20 @@ def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None,
     return out
 
 
+class Backtest(pd.DataFrame):
+    """The frame :func:`backtest` returns; ``plot()`` draws it with :func:`forecast.plots.backtest_chart`.
+
+    Anything derived from it (a selection, a concatenation) is a plain
+    :class:`pandas.DataFrame`.
+    """
+
+    def plot(self, model: str | None = None, ax: Any = None, **kwargs: Any):  # type: ignore[override]
+        """What ``model`` forecast from each origin, over what happened (a matplotlib Figure)."""
+        from forecast.plots import backtest_chart
+
+        return backtest_chart(self, model=model, ax=ax, **kwargs)
+
+
 def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterable[int] | None = None,
              horizon: int = 3, levels: Sequence[float] = DEFAULT_LEVELS, *, interpolate: bool = False,
              model_options: Mapping[str, Mapping[str, Any]] | None = None, **options: Any) -> pd.DataFrame:
@@ -352,4 +366,6 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     frame.attrs.update({"levels": levels, "unit": str(y.attrs.get("unit", "")), "horizon": horizon,
                         "origins": list(origins), "models": list(models), "failures": failures,
                         "warnings": warned, "interpolate": bool(interpolate)})
-    return frame
+    result = Backtest(frame)
+    result.attrs.update(frame.attrs)
+    return result
