@@ -125,3 +125,18 @@ def test_predict_auto_default_through_the_module():
     assert (frame["model"] == "auto").all()
     assert (frame["lower_95"] <= frame["lower_80"]).all() and (frame["lower_80"] <= frame["median"]).all()
     assert (frame["median"] <= frame["upper_80"]).all() and (frame["upper_80"] <= frame["upper_95"]).all()
+
+
+def test_predict_capacity_options_reach_the_curves(capsys):
+    from forecast.cli import main
+
+    assert main(["predict", "--dataset", "ic3", "--model", "logistic", "--capacity", "1 trillion",
+                 "--horizon", "2", "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("year,model,mean,median")
+    assert len(out) == 3
+    assert main(["predict", "--dataset", "ic3", "--model", "drift", "--capacity", "1T"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "applies to --model logistic or gompertz" in err
+    assert main(["predict", "--dataset", "ic3", "--model", "gompertz", "--capacity-share-of-gdp", "2"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err

@@ -60,6 +60,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--model", default="auto", metavar="NAME",
                    help="model name (default: auto): " + MODEL_NAMES)
     p.add_argument("--levels", default="80,95", metavar="L,L", help="interval levels in percent (default: 80,95)")
+    p.add_argument("--capacity", metavar="AMOUNT",
+                   help="logistic/gompertz: the ceiling K, e.g. '1 trillion' (when the data do not identify it)")
+    p.add_argument("--capacity-share-of-gdp", type=float, metavar="F",
+                   help="logistic/gompertz: the ceiling K as a fraction of world GDP, e.g. 0.01")
     add_format_option(p)
     p.set_defaults(func=run_predict)
 
@@ -128,6 +132,25 @@ def _money_formatter(unit: str):
     return format_money
 
 
+def _capacity_options(args: argparse.Namespace) -> dict:
+    """``capacity=`` / ``capacity_share_of_gdp=`` for the saturating curves, checked."""
+    import forecast
+
+    given = [o for o in ("capacity", "capacity_share_of_gdp") if getattr(args, o) is not None]
+    if not given:
+        return {}
+    if len(given) == 2:
+        raise _UsageError("give --capacity or --capacity-share-of-gdp, not both")
+    if args.model not in ("logistic", "gompertz"):
+        raise _UsageError(f"--{given[0].replace('_', '-')} applies to --model logistic or gompertz, not {args.model!r}")
+    if args.capacity is not None:
+        return {"capacity": forecast.parse_money(args.capacity)}
+    share = args.capacity_share_of_gdp
+    if not 0 < share < 1:
+        raise _UsageError(f"--capacity-share-of-gdp must be a fraction between 0 and 1, got {share:g}")
+    return {"capacity_share_of_gdp": share}
+
+
 def run_predict(args: argparse.Namespace) -> int:
     """Handler of ``predict``."""
     import forecast
@@ -135,8 +158,9 @@ def run_predict(args: argparse.Namespace) -> int:
 
     levels = _levels(args.levels)
     get_spec(args.model)  # unknown model: one line naming the choices
+    options = _capacity_options(args)
     y = _load(args)
-    res = forecast.fit(y, model=args.model)
+    res = forecast.fit(y, model=args.model, **options)
     frame = res.forecast(horizon=args.horizon, levels=levels)
     out = frame.reset_index()
     out["year"] = [p.year for p in out["year"]]
