@@ -132,6 +132,9 @@ def test_latent_forecast_and_offsets_match_api(default_report):
     r = fc.iloc[-1]
     assert f"2030 {fm(r['median'])} {fm(r['lower_80'])} – {fm(r['upper_80'])} {fm(r['lower_95'])} – " \
            f"{fm(r['upper_95'])}" in lines
+    gdp = forecast.series("world_gdp")
+    exceeds = f"Its upper end exceeds world GDP ({fm(gdp.iloc[-1])} in {gdp.index[-1].year})" in " ".join(lines)
+    assert exceeds == (r["upper_95"] > gdp.iloc[-1])
     off = pf.offsets.set_index("publisher")
     text = " ".join(lines)
     for pub, row in off.iterrows():

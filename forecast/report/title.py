@@ -85,7 +85,8 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
             r = fc.iloc[-1]
             return _finding(f"Global cost in {year_of(fc.index[-1])}", f"{money(r['median'])} (median)",
                             f"On {ref_pub}'s scale; 95% interval {interval(r['lower_95'], r['upper_95'])}. "
-                            "Publishers' scales differ by an order of magnitude (Section 3).")
+                            + _above_world_gdp(r["upper_95"], money)
+                            + "Publishers' scales differ by an order of magnitude (Section 3).")
         add("Global cost", global_finding)
 
     if ctx.claim_specs:
@@ -152,3 +153,11 @@ def _global_span(through: int | None = None) -> str:
     except Exception:  # noqa: BLE001 - the span is a nicety
         return ""
 
+
+def _above_world_gdp(upper: float, money) -> str:
+    """A sentence when an interval's upper end exceeds the latest world GDP, else ''."""
+    gdp = forecast.series("world_gdp")
+    if not float(upper) > float(gdp.iloc[-1]):
+        return ""
+    return (f"Its upper end exceeds world GDP ({money(gdp.iloc[-1])} in {gdp.index[-1].year}): the few published "
+            "figures leave the level very uncertain. ")
