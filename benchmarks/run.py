@@ -34,7 +34,7 @@ from forecast.families import REGISTRY  # noqa: E402
 
 ORIGINS = range(2012, 2024)
 HORIZON = 3
-GOLDEN = ROOT.parent / "shared" / "golden" / "ic3_forecast_r.json"
+GOLDEN = ROOT / "tests" / "golden" / "ic3_forecast_r.json"
 R_NAMES = {"drift": "rwf_drift", "arima": "arima_110_drift", "ets": "ets_AAN", "exponential": "tslm"}
 COLUMNS = ["model", "windows", "mape", "mase", "coverage_80", "nominal_80", "coverage_95", "nominal_95",
            "winkler_80", "winkler_95", "wis", "failures"]

@@ -16,7 +16,7 @@ from forecast.intervals import Predictive
 from forecast.families import REGISTRY, ModelSpec
 from forecast.families.base import FitResult
 
-GOLDEN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "golden" / "ic3_forecast_r.json"
+GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "ic3_forecast_r.json"
 SEEN: list[tuple[int, int]] = []  # (number of observations, last year) of every toy fit
 
 

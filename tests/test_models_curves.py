@@ -41,18 +41,10 @@ def simulate(logf, years=YEARS, sigma=0.08, seed=0, unit="USD"):
 
 
 def ic3_series() -> pd.Series:
-    """IC3 first-reported losses 2001-2024 (2010 missing) from the package data, else the reference copy."""
-    for path, col in ((ROOT / "data" / "ic3_losses.csv", "losses_usd"),
-                      (ROOT / "data" / "ic3_losses.csv", "reported_losses_usd"),
-                      (Path("/work/shared/reference-data/ic3_losses.csv"), "reported_losses_usd")):
-        if path.exists():
-            frame = pd.read_csv(path)
-            if col in frame:
-                frame = frame.dropna(subset=[col])
-                y = pd.Series(frame[col].to_numpy(float), index=frame["year"].to_numpy(int))
-                y.attrs["unit"] = "USD"
-                return y
-    pytest.skip("IC3 data file not found")
+    """IC3 first-reported losses 2001-2024 (2010 missing), from the package data."""
+    import forecast
+
+    return forecast.series("ic3")
 
 
 # ------------------------------------------------------------------ recovery
