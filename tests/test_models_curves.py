@@ -44,7 +44,8 @@ def ic3_series() -> pd.Series:
     """IC3 first-reported losses 2001-2024 (2010 missing), from the package data."""
     import forecast
 
-    return forecast.series("ic3")
+    y = forecast.series("ic3")
+    return pd.Series(y.to_numpy(float), index=[p.year for p in y.index])
 
 
 # ------------------------------------------------------------------ recovery
