@@ -149,7 +149,12 @@ class AutoResult(FitResult):
         else:
             pred = mixture([self.components[n]._predictive(years) for n in names],
                            [self.weights[n] for n in names])
-        return rescale(pred, self.calibration.factor)
+        return rescale(pred, self._factors(years))
+
+    def _factors(self, years: pd.PeriodIndex) -> np.ndarray:
+        """Calibration factor of each forecast year (by its horizon when calibrated by horizon)."""
+        last = int(years_of(self.y)[-1])
+        return self.calibration.factors(np.array([p.year for p in years]) - last)
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
         names = list(self.weights)
@@ -164,10 +169,10 @@ class AutoResult(FitResult):
                 w = np.log(np.maximum(w, np.finfo(float).tiny))
             blocks.append(w)
         paths = np.vstack(blocks)[rng.permutation(n)]
-        f = self.calibration.factor
-        if f != 1.0:
+        f = self._factors(years)
+        if np.any(f != 1.0):
             med = np.log(self._predictive(years).median())
-            paths = med[None, :] + f * (paths - med[None, :])
+            paths = med[None, :] + f[None, :] * (paths - med[None, :])
         return paths
 
 
@@ -275,11 +280,12 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         ``False``: the best single candidate.
     top : int, optional
         Number of candidates in the combination (default: all kept).
-    calibrate : {"rescale", "widen", "none"}
+    calibrate : {"rescale", "widen", "by_horizon", "none"}
         Conformal calibration of the interval width from the backtest errors
         of the choice: ``"rescale"`` widens or (when every level has enough
-        errors) narrows; ``"widen"`` never narrows; ``"none"`` keeps the
-        models' own widths.
+        errors) narrows, by one factor for all horizons; ``"widen"`` never
+        narrows; ``"by_horizon"`` rescales each horizon by its own factor;
+        ``"none"`` keeps the models' own widths.
     criterion : {"wis", "mape"}
         Backtest score that ranks the candidates: the weighted interval score
         on the log scale (proper; judges the median and the intervals) or

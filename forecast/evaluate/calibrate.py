@@ -10,6 +10,12 @@ cover at least ``L``% of the errors, with the finite-sample correction of
 split conformal prediction. The factor used is the largest over the levels,
 so every level is calibrated at least to nominal.
 
+With ``mode="by_horizon"`` the same is done separately for the errors of
+each horizon (1, 2, 3 years ahead), whose spread differs; a level that a
+horizon has too few errors to calibrate takes the factor pooled over all
+horizons for that level, and forecasts further ahead than the backtest
+horizon take the factor of the last horizon.
+
 Backtest errors overlap (horizons 1-3 from neighbouring origins) and the
 windows are few, so the adjustment is only as good as the handful of errors
 it rests on; :func:`calibration` reports how many.
@@ -28,7 +34,7 @@ from forecast.intervals import Predictive, level_label
 
 __all__ = ["MODES", "Calibration", "calibration", "rescale"]
 
-MODES = ("rescale", "widen", "none")
+MODES = ("rescale", "widen", "none", "by_horizon")
 
 
 @dataclass
@@ -45,9 +51,13 @@ class Calibration:
         Level -> conformal factor for that level, or ``None`` when there are
         too few errors to calibrate it (``ceil((n+1)L/100) > n``).
     mode : str
-        ``"rescale"`` (narrow or widen), ``"widen"`` (never narrow) or ``"none"``.
+        ``"rescale"`` (narrow or widen), ``"widen"`` (never narrow),
+        ``"by_horizon"`` (one factor per horizon) or ``"none"``.
     too_few : int
         Non-zero when there were fewer errors than this minimum (no calibration).
+    by_horizon : dict
+        Horizon -> factor used for it (``mode="by_horizon"`` only; empty
+        otherwise, when ``factor`` applies to every horizon).
     """
 
     factor: float
@@ -55,6 +65,24 @@ class Calibration:
     by_level: dict = field(default_factory=dict)
     mode: str = "rescale"
     too_few: int = 0
+    by_horizon: dict = field(default_factory=dict)
+
+    def factors(self, horizons: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Factor for each of ``horizons`` (years ahead of the last observation).
+
+        Examples
+        --------
+        >>> Calibration(1.2, 40, by_horizon={1: 0.8, 2: 1.0, 3: 1.3}).factors([1, 2, 3, 6]).tolist()
+        [0.8, 1.0, 1.3, 1.3]
+        >>> Calibration(1.2, 40).factors([1, 6]).tolist()
+        [1.2, 1.2]
+        """
+        h = np.asarray(horizons, dtype=int)
+        if not self.by_horizon:
+            return np.full(h.shape, float(self.factor))
+        known = sorted(self.by_horizon)
+        idx = np.clip(np.searchsorted(known, h, side="right") - 1, 0, len(known) - 1)
+        return np.array([float(self.by_horizon[known[i]]) for i in np.atleast_1d(idx)]).reshape(h.shape)
 
     def note(self) -> str:
         """One sentence for a result's notes."""
@@ -70,7 +98,10 @@ class Calibration:
                 parts.append(f"{level_label(lv)}%: too few errors (needs at least {need})")
             else:
                 parts.append(f"{level_label(lv)}%: x{c:.2f}")
-        if self.factor == 1.0:
+        if self.by_horizon:
+            what = "log-scale interval widths multiplied by " + ", ".join(
+                f"{f:.2f} at horizon {h}" for h, f in sorted(self.by_horizon.items()))
+        elif self.factor == 1.0:
             what = "interval widths left as the models give them"
         else:
             what = f"log-scale interval widths multiplied by {self.factor:.2f}"
@@ -98,10 +129,11 @@ def calibration(rows: pd.DataFrame, levels: Sequence[float] = (80, 95), mode: st
         Backtest rows of one model (``actual``, ``median``, ``lower_L``, ``upper_L``).
     levels : sequence of float
         Levels to calibrate (each must have its columns in ``rows``).
-    mode : {"rescale", "widen", "none"}
+    mode : {"rescale", "widen", "by_horizon", "none"}
         ``"rescale"`` may narrow intervals that were too wide, but only when
         every level has enough errors to be calibrated; ``"widen"`` never
-        narrows.
+        narrows; ``"by_horizon"`` is ``"rescale"`` done separately for each
+        horizon (needs a ``horizon`` column).
     min_errors : int
         Fewer errors than this: no calibration (factor 1).
 
@@ -124,6 +156,24 @@ def calibration(rows: pd.DataFrame, levels: Sequence[float] = (80, 95), mode: st
         return Calibration(1.0, n, {lv: None for lv in levels}, mode)
     if n < min_errors:
         return Calibration(1.0, n, {lv: None for lv in levels}, mode, too_few=min_errors)
+    by_level = _level_factors(rows, levels)
+    factor = _combine(by_level, widen_only=mode == "widen")
+    if mode != "by_horizon":
+        return Calibration(factor, n, by_level, mode)
+    if "horizon" not in rows:
+        raise ValueError("calibration mode 'by_horizon' needs a 'horizon' column")
+    by_horizon = {}
+    for h, sub in rows.groupby("horizon", sort=True):
+        own = _level_factors(sub, levels)
+        # a level this horizon cannot calibrate on its own takes the pooled factor
+        merged = {lv: own[lv] if own[lv] is not None else by_level[lv] for lv in levels}
+        by_horizon[int(h)] = _combine(merged, widen_only=False)
+    return Calibration(factor, n, by_level, mode, by_horizon=by_horizon)
+
+
+def _level_factors(rows: pd.DataFrame, levels: Sequence[float]) -> dict:
+    """Level -> conformal quantile of the scores of ``rows`` (``None``: too few errors)."""
+    n = len(rows)
     by_level: dict = {}
     for lv in levels:
         k = math.ceil((n + 1) * lv / 100)
@@ -132,18 +182,24 @@ def calibration(rows: pd.DataFrame, levels: Sequence[float] = (80, 95), mode: st
             continue
         c = float(np.sort(_scores(rows, lv))[k - 1])
         by_level[lv] = c if np.isfinite(c) else None
+    return by_level
+
+
+def _combine(by_level: dict, widen_only: bool) -> float:
+    """One factor calibrating every level at least to nominal; never below 1 when a level is unknown."""
     known = [c for c in by_level.values() if c is not None]
     if not known:
-        factor = 1.0
-    else:
-        factor = max(known)
-        if mode == "widen" or any(c is None for c in by_level.values()):
-            factor = max(factor, 1.0)
-    return Calibration(float(factor), n, by_level, mode)
+        return 1.0
+    factor = max(known)
+    if widen_only or any(c is None for c in by_level.values()):
+        factor = max(factor, 1.0)
+    return float(factor)
 
 
-def rescale(pred: Predictive, factor: float) -> Predictive:
+def rescale(pred: Predictive, factor: float | np.ndarray) -> Predictive:
     """Scale the log-scale (or level) spread of ``pred`` around its median by ``factor``.
+
+    ``factor`` is one number or one per year of ``pred``.
 
     Examples
     --------
@@ -153,7 +209,8 @@ def rescale(pred: Predictive, factor: float) -> Predictive:
     >>> float(rescale(p, 2.0).scale[0])
     2.0
     """
-    if factor == 1.0:
+    factor = np.asarray(factor, dtype=float)
+    if np.all(factor == 1.0):
         return pred
     if pred.closed_form:
         return Predictive(pred.years, loc=pred.loc, scale=pred.scale * factor, df=pred.df, space=pred.space,
