@@ -170,6 +170,18 @@ def _values(pred: Predictive, levels: Sequence[float]) -> dict[str, np.ndarray]:
                 out[f"lower_{level_label(lv)}"] = np.exp(loc - z * scale)
                 out[f"upper_{level_label(lv)}"] = np.exp(loc + z * scale)
             return out
+        if pred.samples is not None and pred.space == "log":
+            # all quantiles in one selection pass (equal to pred.quantile(q) for each q)
+            probs = [0.5]
+            for lv in levels:
+                a = (1 - lv / 100) / 2
+                probs += [a, 1 - a]
+            qs = np.maximum(np.exp(np.quantile(pred.samples, probs, axis=0)), 0.0)
+            out = {"mean": pred.mean(), "median": qs[0]}
+            for i, lv in enumerate(levels):
+                out[f"lower_{level_label(lv)}"] = qs[1 + 2 * i]
+                out[f"upper_{level_label(lv)}"] = qs[2 + 2 * i]
+            return out
         out = {"mean": pred.mean(), "median": pred.median()}
         for lv in levels:
             a = (1 - lv / 100) / 2

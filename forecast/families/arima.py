@@ -71,10 +71,15 @@ class ArimaResult(FitResult):
     model = "arima"
     space = "log"
 
-    def __init__(self, y: pd.Series, *, sm_result: Any, mle: dict, grid: dict, param_uncertainty: bool,
-                 n_draws: int, seed: int, **kwargs: Any) -> None:
+    def __init__(self, y: pd.Series, *, sm_model: Any, sm_params: np.ndarray, loglike: float,
+                 sm_result: Any = None, mle: dict, grid: dict, param_uncertainty: bool, n_draws: int, seed: int,
+                 **kwargs: Any) -> None:
         super().__init__(y, **kwargs)
-        self.sm_result_ = sm_result
+        self.sm_model_ = sm_model
+        self.sm_params_ = sm_params
+        self._loglike = loglike
+        self._sm_result = sm_result
+        self._draws: tuple[dict, dict] | None = None
         self.mle_ = mle
         self.grid_ = grid
         self.param_uncertainty = param_uncertainty
@@ -87,7 +92,28 @@ class ArimaResult(FitResult):
     @property
     def loglike(self) -> float:
         """Log-likelihood of the fit (statsmodels' value)."""
-        return float(self.sm_result_.llf)
+        return self._loglike
+
+    @property
+    def sm_result_(self) -> Any:
+        """statsmodels' results object at the maximum-likelihood parameters (built on first use)."""
+        if self._sm_result is None:
+            with single_thread_blas():
+                self._sm_result = self.sm_model_.smooth(self.sm_params_, cov_type="none")
+        return self._sm_result
+
+    def _posterior_draws(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """``draw_parameters(n_draws, rng)`` for a generator seeded with ``seed``, computed once.
+
+        Later calls return the same draws and leave ``rng`` in the state the
+        first draw left it in, so the numbers are exactly those of a fresh draw.
+        """
+        if self._draws is None:
+            draws = self.draw_parameters(self.n_draws, rng)
+            self._draws = (draws, rng.bit_generator.state)
+        else:
+            rng.bit_generator.state = self._draws[1]
+        return self._draws[0]
 
     def draw_parameters(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """``n`` draws of ``(phi, delta, sigma)`` from their posterior (flat priors)."""
@@ -97,10 +123,14 @@ class ArimaResult(FitResult):
         delta = g["delta"][idx] + sigma / np.sqrt(g["xtx"][idx]) * rng.standard_normal(n)
         return {"phi": g["phi"][idx], "delta": delta, "sigma": sigma}
 
-    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
+    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator,
+                  draws: dict[str, np.ndarray] | None = None) -> np.ndarray:
         steps = year_offsets(self.y, years)
         h = int(steps[-1])
-        p = self.draw_parameters(n, rng) if self.param_uncertainty else self.mle_
+        if draws is not None:
+            p = draws
+        else:
+            p = self.draw_parameters(n, rng) if self.param_uncertainty else self.mle_
         z = draw_normals(rng, n, h)
         d = np.full(n, self.last_diff_)
         out = np.empty((n, h))
@@ -113,7 +143,8 @@ class ArimaResult(FitResult):
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         if self.param_uncertainty:
-            samples = self._simulate(years, self.n_draws, np.random.default_rng(self.seed))
+            rng = np.random.default_rng(self.seed)
+            samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
             return checked(Predictive(years, samples=samples, space="log",
                                       meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
         steps = year_offsets(self.y, years)
@@ -134,6 +165,53 @@ def _posterior_grid(d: np.ndarray, size: int) -> dict:
     logw = 0.5 * np.log(1 - phi**2) - 0.5 * np.log(xtx) - df / 2 * np.log(sse)
     w = np.exp(logw - logw.max())
     return {"phi": phi, "delta": delta, "sse": sse, "xtx": xtx, "df": df, "weights": w / w.sum()}
+
+
+def _profile_mle(d: np.ndarray, grid: dict) -> tuple[float, float, float]:
+    """Exact maximum-likelihood ``(phi, delta, sigma^2)`` of an AR(1) with mean ``delta`` on ``d``.
+
+    For fixed ``phi`` the maximising ``delta`` is the Prais-Winsten regression
+    estimate and ``sigma^2 = SSE/T``, so the profile log-likelihood
+    ``-T/2 log(SSE/T) + log(1 - phi^2)/2`` (plus a constant) is maximised over
+    ``phi`` alone: by bounded Brent search between the neighbours of the best
+    point of the posterior grid.
+    """
+    from scipy.optimize import minimize_scalar
+
+    t = len(d)
+
+    def fit_at(phi: float) -> tuple[float, float]:
+        z, x = _transform(d, np.array([phi]))
+        delta = float(x[0] @ z[0] / (x[0] @ x[0]))
+        e = z[0] - x[0] * delta
+        return delta, float(e @ e)
+
+    def neg(phi: float) -> float:
+        return t / 2 * np.log(max(fit_at(phi)[1], 1e-300) / t) - 0.5 * np.log1p(-phi * phi)
+
+    phis = grid["phi"]
+    prof = -t / 2 * np.log(grid["sse"] / t) + 0.5 * np.log(1 - phis**2)
+    i0 = int(np.argmax(prof))
+    lo = phis[i0 - 1] if i0 > 0 else -1 + 1e-9
+    hi = phis[i0 + 1] if i0 < len(phis) - 1 else 1 - 1e-9
+    opt = minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    phi = float(opt.x) if neg(float(opt.x)) <= neg(float(phis[i0])) else float(phis[i0])
+    delta, sse = fit_at(phi)
+    return phi, delta, sse / t
+
+
+def _sm_fit(sm_model: Any, start: np.ndarray, notes: list[str]) -> Any:
+    """statsmodels' own maximum-likelihood fit from ``start`` (notes convergence trouble)."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
+        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.filterwarnings("always", message="Non-stationary starting autoregressive", category=UserWarning)
+        sm_res = sm_model.fit(start_params=start, cov_type="none")
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or \
+            (sm_res.mle_retvals or {}).get("converged") is False:
+        notes.append("the optimiser reported convergence trouble for the maximum-likelihood fit")
+    return sm_res
 
 
 def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: bool = True, n_draws: int = 10000,
@@ -170,7 +248,6 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     >>> res.params.index.tolist()
     ['drift', 'ar1', 'sigma']
     """
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.arima.model import ARIMA
 
     options = {"gaps": gaps, "param_uncertainty": bool(param_uncertainty), "n_draws": int(n_draws),
@@ -185,37 +262,40 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     n = len(logy)
 
     grid = _posterior_grid(d, int(grid_size))
-    # start at the maximum of the exact profile likelihood on the grid
-    prof_ll = -len(d) / 2 * np.log(grid["sse"] / len(d)) + 0.5 * np.log(1 - grid["phi"] ** 2)
-    i0 = int(np.argmax(prof_ll))
-    start = np.array([grid["delta"][i0], grid["phi"][i0], grid["sse"][i0] / len(d)])
     sm_model = ARIMA(pd.Series(logy, index=yc.index), order=(1, 1, 0), trend="t")
-    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
-        warnings.simplefilter("always", ConvergenceWarning)
-        warnings.filterwarnings("always", message="Non-stationary starting autoregressive", category=UserWarning)
-        sm_res = sm_model.fit(start_params=start, cov_type="none")
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or \
-            (sm_res.mle_retvals or {}).get("converged") is False:
-        notes.append("the optimiser reported convergence trouble for the maximum-likelihood fit")
-    est = np.asarray(sm_res.params, dtype=float)  # drift, ar.L1, sigma2
-    if not np.isfinite(est).all() or est[2] <= 0:
+    # exact maximum likelihood: for fixed phi, delta and sigma^2 have closed forms, so the likelihood is
+    # maximised over phi alone (bracketed by the best grid point). statsmodels' log-likelihood at the result
+    # verifies it (statsmodels treats the first observation as approximately diffuse, which shifts its value
+    # by about 5e-6); should they disagree, statsmodels' own optimiser from that point is used instead
+    phi, delta, sigma2 = _profile_mle(d, grid)
+    sm_params = np.array([delta, phi, sigma2])
+    sm_res = None
+    with single_thread_blas():
+        llf = float(sm_model.loglike(sm_params))
+    if not (np.isfinite(llf) and abs(llf - exact_loglike(d, phi, delta, sigma2)) < 1e-4):
+        sm_res = _sm_fit(sm_model, sm_params, notes)
+        sm_params = np.asarray(sm_res.params, dtype=float)
+        llf = float(sm_res.llf)
+    if not np.isfinite(sm_params).all() or sm_params[2] <= 0:
         raise ModelError("model 'arima': maximum likelihood failed for this series")
-    delta, phi, sigma = float(est[0]), float(est[1]), float(np.sqrt(est[2]))
+    delta, phi, sigma = float(sm_params[0]), float(sm_params[1]), float(np.sqrt(sm_params[2]))
     check_sigma(sigma, "arima")
     mle = {"delta": delta, "phi": phi, "sigma": sigma}
 
-    fittedvalues = np.asarray(sm_res.fittedvalues, dtype=float)[1:]  # the first one is diffuse
+    # one-step predictions of log y[t] (t >= 1); the first difference is predicted by its mean
+    pred_d = delta + phi * (np.concatenate([[delta], d[:-1]]) - delta)
+    fittedvalues = logy[:-1] + pred_d
     idx = yc.index[1:]
     fitted = pd.Series(np.exp(fittedvalues), index=idx, name="fitted")
     residuals = pd.Series(logy[1:] - fittedvalues, index=idx, name="residual")
-    result = ArimaResult(yc, sm_result=sm_res, mle=mle, grid=grid, param_uncertainty=bool(param_uncertainty),
-                         n_draws=int(n_draws), seed=int(seed),
+    result = ArimaResult(yc, sm_model=sm_model, sm_params=sm_params, loglike=llf, sm_result=sm_res, mle=mle,
+                         grid=grid, param_uncertainty=bool(param_uncertainty), n_draws=int(n_draws), seed=int(seed),
                          params=params_frame(["drift", "ar1", "sigma"], [delta, phi, sigma], [np.nan] * 3),
-                         fitted=fitted, residuals=residuals, aicc=aicc(float(sm_res.llf), 3, n - 1),
+                         fitted=fitted, residuals=residuals, aicc=aicc(llf, 3, n - 1),
                          notes=notes, options=options)
-    draws = result.draw_parameters(int(n_draws), np.random.default_rng(seed))
+    draws = result._posterior_draws(np.random.default_rng(seed))
     result.params["std_err"] = [float(np.std(draws[k], ddof=1)) for k in ("delta", "phi", "sigma")]
-    result.notes.append("estimates: exact maximum likelihood (statsmodels ARIMA); std. errors: posterior "
+    result.notes.append("estimates: exact maximum likelihood (statsmodels' ARIMA likelihood); std. errors: posterior "
                         "standard deviations (flat priors)")
     if param_uncertainty:
         result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "

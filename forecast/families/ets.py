@@ -49,12 +49,16 @@ class ETSResult(FitResult):
 
     space = "log"
 
-    def __init__(self, y: pd.Series, *, model: str, damped: bool, sm_result: Any, mle: dict,
-                 prof: eg.Profile, weights: np.ndarray, starts: pd.DataFrame, param_uncertainty: bool,
-                 n_draws: int, seed: int, **kwargs: Any) -> None:
+    def __init__(self, y: pd.Series, *, model: str, damped: bool, sm_model: Any, sm_params: np.ndarray,
+                 loglike: float, mle: dict, prof: eg.Profile, weights: np.ndarray, starts: pd.DataFrame,
+                 param_uncertainty: bool, n_draws: int, seed: int, **kwargs: Any) -> None:
         super().__init__(y, model=model, **kwargs)
         self.damped_ = damped
-        self.sm_result_ = sm_result
+        self.sm_model_ = sm_model
+        self.sm_params_ = sm_params
+        self._loglike = loglike
+        self._sm_result: Any = None
+        self._draws: tuple[dict, dict] | None = None
         self.mle_ = mle
         self.profile_ = prof
         self.weights_ = weights
@@ -67,7 +71,29 @@ class ETSResult(FitResult):
     @property
     def loglike(self) -> float:
         """Log-likelihood of the chosen fit (statsmodels' value)."""
-        return float(self.sm_result_.llf)
+        return self._loglike
+
+    @property
+    def sm_result_(self) -> Any:
+        """statsmodels' results object at the chosen parameters (built on first use)."""
+        if self._sm_result is None:
+            with single_thread_blas():
+                self._sm_result = self.sm_model_.smooth(self.sm_params_)
+        return self._sm_result
+
+    def _posterior_draws(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """``draw_parameters(n_draws, rng)`` for a generator seeded with ``seed``, computed once.
+
+        The first call keeps the draws and the generator's state after them;
+        later calls return the same draws and leave ``rng`` in that state, so
+        the numbers are exactly those of a fresh draw.
+        """
+        if self._draws is None:
+            draws = self.draw_parameters(self.n_draws, rng)
+            self._draws = (draws, rng.bit_generator.state)
+        else:
+            rng.bit_generator.state = self._draws[1]
+        return self._draws[0]
 
     def draw_parameters(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """``n`` draws of the parameters from their posterior, with the final states they imply."""
@@ -84,9 +110,12 @@ class ETSResult(FitResult):
         lvl, trd = eg.final_states(self.logy_, x0, alpha, beta, phi)
         return {"alpha": alpha, "beta": beta, "phi": phi, "x0": x0, "sigma": sigma, "level": lvl, "trend": trd}
 
-    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
+    def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator,
+                  draws: dict[str, np.ndarray] | None = None) -> np.ndarray:
         h = int(year_offsets(self.y, years)[-1])
-        if self.param_uncertainty:
+        if draws is not None:
+            d = draws
+        elif self.param_uncertainty:
             d = self.draw_parameters(n, rng)
         else:
             d = self.mle_
@@ -96,7 +125,8 @@ class ETSResult(FitResult):
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         if self.param_uncertainty:
-            samples = self._simulate(years, self.n_draws, np.random.default_rng(self.seed))
+            rng = np.random.default_rng(self.seed)
+            samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
             return checked(Predictive(years, samples=samples, space="log",
                                       meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
         steps = year_offsets(self.y, years)
@@ -150,34 +180,38 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     logy = np.log(yc.to_numpy())
     n = len(logy)
 
-    prof = eg.profile(logy, *eg.grid(damped, size=int(grid_size), phi_size=8 if damped else 1))
+    phi_size = 8 if damped else 1
+    prof = eg.profile(logy, *eg.grid(damped, size=int(grid_size), phi_size=phi_size))
     check_sigma(float(np.sqrt(prof.sse.min() / n)), model)
 
     sm_model = ETSModel(pd.Series(logy, index=yc.index), error="add", trend="add", damped_trend=damped)
-    rows, fits = [], []
-    starts_at = [int(np.argmax(prof.loglike))] + _start_indices(prof, damped)
-    for j, i in enumerate(starts_at):
-        par = np.array([prof.alpha[i], prof.beta[i]] + ([prof.phi[i]] if damped else []) + list(prof.x0[i]))
-        if j == 0:
-            label, trouble = "grid optimum", False
-        else:
-            label = f"grid start {j}"
-            par, trouble = _sm_fit(sm_model, par)
-        fits.append((par, trouble))
-        rows.append({"start": label, "loglike": float(sm_model.loglike(par)), "convergence_trouble": trouble})
+    # starts: the grid optimum as it is, then the best grid points well apart from each other climbed to their
+    # local maxima of the concentrated likelihood (initial states profiled out), then statsmodels' own fit
+    # from its default start; every candidate is scored by statsmodels' log-likelihood and the highest is kept
+    starts_at = _start_indices(prof, damped)
+    pts = np.column_stack([prof.alpha[starts_at], prof.beta[starts_at] / prof.alpha[starts_at]]
+                          + ([prof.phi[starts_at]] if damped else []))
+    step = np.array([0.5 / int(grid_size)] * 2
+                    + ([0.5 * (eg.PHI_BOUNDS[1] - eg.PHI_BOUNDS[0]) / (phi_size - 1)] if damped else []))
+    top, _, converged = eg.polish(logy, pts, step)
+    tphi = top[:, 2] if damped else np.ones(len(top))
+    tprof = eg.profile(logy, top[:, 0], top[:, 0] * top[:, 1], tphi)
+    i0 = int(np.argmax(prof.loglike))
+    fits = [(np.array([prof.alpha[i0], prof.beta[i0]] + ([prof.phi[i0]] if damped else []) + list(prof.x0[i0])),
+             False, "grid optimum")]
+    for j in range(len(top)):
+        par = np.array([tprof.alpha[j], tprof.beta[j]] + ([tprof.phi[j]] if damped else []) + list(tprof.x0[j]))
+        fits.append((par, not bool(converged[j]), f"grid start {j + 1}"))
     par, trouble = _sm_fit(sm_model, None)
-    fits.append((par, trouble))
-    rows.append({"start": "statsmodels default", "loglike": float(sm_model.loglike(par)),
-                 "convergence_trouble": trouble})
-    starts = pd.DataFrame(rows)
+    fits.append((par, trouble, "statsmodels default"))
+    starts = pd.DataFrame([{"start": label, "loglike": float(sm_model.loglike(par)), "convergence_trouble": trouble}
+                           for par, trouble, label in fits])
     lls = starts["loglike"].to_numpy()
     if not np.isfinite(lls).any():
         raise ModelError(f"model {model!r}: the likelihood could not be evaluated for this series")
     best = int(np.argmax(np.where(np.isfinite(lls), lls, -np.inf)))
     starts["chosen"] = np.arange(len(starts)) == best
-    best_par, trouble = fits[best]
-    with single_thread_blas():
-        sm_res = sm_model.smooth(best_par)
+    est, trouble, _ = fits[best]
     if trouble:
         notes.append("the optimiser reported convergence trouble for the chosen fit")
     default_ll = lls[-1]
@@ -185,11 +219,12 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
         notes.append(f"the likelihood has more than one peak: kept log-likelihood {lls[best]:.2f} "
                      f"(statsmodels' default start reaches {default_ll:.2f})")
 
-    est = np.asarray(sm_res.params, dtype=float)
-    alpha, beta = est[0], est[1]
-    phi = est[2] if damped else 1.0
+    alpha, beta = float(est[0]), float(est[1])
+    phi = float(est[2]) if damped else 1.0
     x0 = np.asarray(est[-2:], dtype=float)
-    sigma_mle = float(np.sqrt(sm_res.mse))
+    one = eg.errors_stacked(logy, np.array([alpha]), np.array([beta]), np.array([phi]))[:, :, 0]
+    err = one[:, 0] + one[:, 1] * x0[0] + one[:, 2] * x0[1]  # one-step errors from x0
+    sigma_mle = float(np.sqrt(err @ err / n))
     lvl, trd = eg.final_states(logy, x0[None, :], np.array([alpha]), np.array([beta]), np.array([phi]))
     mle = {"alpha": alpha, "beta": beta, "phi": phi, "sigma": sigma_mle, "level": lvl, "trend": trd}
 
@@ -199,18 +234,20 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
 
     names = ["smoothing_level", "smoothing_trend"] + (["damping_trend"] if damped else []) \
         + ["initial_level", "initial_trend", "sigma"]
-    fitted = pd.Series(np.exp(np.asarray(sm_res.fittedvalues, dtype=float)), index=yc.index, name="fitted")
-    residuals = pd.Series(logy - np.asarray(sm_res.fittedvalues, dtype=float), index=yc.index, name="residual")
-    result = ETSResult(yc, model=model, damped=damped, sm_result=sm_res, mle=mle, prof=prof, weights=weights,
-                       starts=starts, param_uncertainty=bool(param_uncertainty), n_draws=int(n_draws),
-                       seed=int(seed), params=params_frame(names, list(est) + [sigma_mle], [np.nan] * len(names)),
-                       fitted=fitted, residuals=residuals, aicc=aicc(float(sm_res.llf), len(est) + 1, n),
+    fitted = pd.Series(np.exp(logy - err), index=yc.index, name="fitted")
+    residuals = pd.Series(err, index=yc.index, name="residual")
+    llf = float(lls[best])
+    result = ETSResult(yc, model=model, damped=damped, sm_model=sm_model, sm_params=est, loglike=llf, mle=mle,
+                       prof=prof, weights=weights, starts=starts, param_uncertainty=bool(param_uncertainty),
+                       n_draws=int(n_draws), seed=int(seed),
+                       params=params_frame(names, list(est) + [sigma_mle], [np.nan] * len(names)),
+                       fitted=fitted, residuals=residuals, aicc=aicc(llf, len(est) + 1, n),
                        notes=notes, options=options)
-    draws = result.draw_parameters(int(n_draws), np.random.default_rng(seed))
+    draws = result._posterior_draws(np.random.default_rng(seed))
     post = [draws["alpha"], draws["beta"]] + ([draws["phi"]] if damped else []) \
         + [draws["x0"][:, 0], draws["x0"][:, 1], draws["sigma"]]
     result.params["std_err"] = [float(np.std(v, ddof=1)) for v in post]
-    result.notes.append("estimates: maximum likelihood (statsmodels ETSModel, best of several starts); "
+    result.notes.append("estimates: maximum likelihood (statsmodels' ETSModel likelihood, highest of several starts); "
                         "std. errors: posterior standard deviations (flat priors)")
     if param_uncertainty:
         result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "
