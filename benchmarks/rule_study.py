@@ -78,6 +78,7 @@ RULES = {
     "default, calibrate=none": {"calibrate": "none"},
     "default, calibrate=widen": {"calibrate": "widen"},
     "default, calibrate=by_horizon": {"calibrate": "by_horizon"},
+    "default, calibrate=by_level": {"calibrate": "by_level"},
 }
 REFERENCES = tuple(DEFAULT_CANDIDATES)
 METRICS = ["mape", "wis", "coverage_80", "coverage_95"]

@@ -51,7 +51,7 @@ from forecast.evaluate.backtest import (
     fit_cached,
     forecast_cached,
 )
-from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale
+from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
 from forecast.intervals import Predictive, level_label
 from forecast.families import get_spec
 from forecast.families.base import FitResult, as_annual, years_of
@@ -149,12 +149,11 @@ class AutoResult(FitResult):
         else:
             pred = mixture([self.components[n]._predictive(years) for n in names],
                            [self.weights[n] for n in names])
-        return rescale(pred, self._factors(years))
+        return self.calibration.apply(pred, self._horizons(years))
 
-    def _factors(self, years: pd.PeriodIndex) -> np.ndarray:
-        """Calibration factor of each forecast year (by its horizon when calibrated by horizon)."""
-        last = int(years_of(self.y)[-1])
-        return self.calibration.factors(np.array([p.year for p in years]) - last)
+    def _horizons(self, years: pd.PeriodIndex) -> np.ndarray:
+        """Years ahead of the last observation."""
+        return np.array([p.year for p in years]) - int(years_of(self.y)[-1])
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
         names = list(self.weights)
@@ -169,7 +168,11 @@ class AutoResult(FitResult):
                 w = np.log(np.maximum(w, np.finfo(float).tiny))
             blocks.append(w)
         paths = np.vstack(blocks)[rng.permutation(n)]
-        f = self._factors(years)
+        calib = self.calibration
+        if calib.per_level:
+            med = np.log(self._predictive(years).median())
+            return rescale_paths_by_level(paths, med, calib.per_level)
+        f = calib.factors(self._horizons(years))
         if np.any(f != 1.0):
             med = np.log(self._predictive(years).median())
             paths = med[None, :] + f[None, :] * (paths - med[None, :])
@@ -280,12 +283,13 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         ``False``: the best single candidate.
     top : int, optional
         Number of candidates in the combination (default: all kept).
-    calibrate : {"rescale", "widen", "by_horizon", "none"}
+    calibrate : {"rescale", "widen", "by_horizon", "by_level", "none"}
         Conformal calibration of the interval width from the backtest errors
         of the choice: ``"rescale"`` widens or (when every level has enough
         errors) narrows, by one factor for all horizons; ``"widen"`` never
         narrows; ``"by_horizon"`` rescales each horizon by its own factor;
-        ``"none"`` keeps the models' own widths.
+        ``"by_level"`` each level's interval by its own factor; ``"none"``
+        keeps the models' own widths.
     criterion : {"wis", "mape"}
         Backtest score that ranks the candidates: the weighted interval score
         on the log scale (proper; judges the median and the intervals) or

@@ -16,6 +16,13 @@ horizon has too few errors to calibrate takes the factor pooled over all
 horizons for that level, and forecasts further ahead than the backtest
 horizon take the factor of the last horizon.
 
+With ``mode="by_level"`` each level's interval is scaled by its own factor
+(a level with too few errors takes the largest known factor, never below 1):
+the spread around the median is multiplied by a factor that runs from the
+80% level's at and inside the 80% interval to the 95% level's at and beyond
+the 95% interval (linearly in between), so a model whose tails are off is
+calibrated at both levels instead of one factor over-covering the other.
+
 Backtest errors overlap (horizons 1-3 from neighbouring origins) and the
 windows are few, so the adjustment is only as good as the handful of errors
 it rests on; :func:`calibration` reports how many.
@@ -29,12 +36,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from forecast.intervals import Predictive, level_label
 
-__all__ = ["MODES", "Calibration", "calibration", "rescale"]
+__all__ = ["MODES", "Calibration", "calibration", "level_factor_curve", "rescale", "rescale_by_level",
+           "rescale_paths_by_level"]
 
-MODES = ("rescale", "widen", "none", "by_horizon")
+MODES = ("rescale", "widen", "none", "by_horizon", "by_level")
 
 
 @dataclass
@@ -58,6 +67,9 @@ class Calibration:
     by_horizon : dict
         Horizon -> factor used for it (``mode="by_horizon"`` only; empty
         otherwise, when ``factor`` applies to every horizon).
+    per_level : dict
+        Level -> factor applied to that level's interval (``mode="by_level"``
+        only; empty otherwise).
     """
 
     factor: float
@@ -66,6 +78,21 @@ class Calibration:
     mode: str = "rescale"
     too_few: int = 0
     by_horizon: dict = field(default_factory=dict)
+    per_level: dict = field(default_factory=dict)
+
+    def apply(self, pred: Predictive, horizons: Sequence[int] | np.ndarray) -> Predictive:
+        """``pred`` (one column per year, ``horizons`` years ahead) with calibrated interval widths.
+
+        Examples
+        --------
+        >>> from forecast.intervals import year_index
+        >>> p = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([1.0]))
+        >>> float(Calibration(2.0, 30).apply(p, [1]).scale[0])
+        2.0
+        """
+        if self.per_level:
+            return rescale_by_level(pred, self.per_level)
+        return rescale(pred, self.factors(horizons))
 
     def factors(self, horizons: Sequence[int] | np.ndarray) -> np.ndarray:
         """Factor for each of ``horizons`` (years ahead of the last observation).
@@ -98,7 +125,10 @@ class Calibration:
                 parts.append(f"{level_label(lv)}%: too few errors (needs at least {need})")
             else:
                 parts.append(f"{level_label(lv)}%: x{c:.2f}")
-        if self.by_horizon:
+        if self.per_level:
+            what = "log-scale interval widths multiplied by " + ", ".join(
+                f"{f:.2f} for the {level_label(lv)}% interval" for lv, f in sorted(self.per_level.items()))
+        elif self.by_horizon:
             what = "log-scale interval widths multiplied by " + ", ".join(
                 f"{f:.2f} at horizon {h}" for h, f in sorted(self.by_horizon.items()))
         elif self.factor == 1.0:
@@ -133,7 +163,8 @@ def calibration(rows: pd.DataFrame, levels: Sequence[float] = (80, 95), mode: st
         ``"rescale"`` may narrow intervals that were too wide, but only when
         every level has enough errors to be calibrated; ``"widen"`` never
         narrows; ``"by_horizon"`` is ``"rescale"`` done separately for each
-        horizon (needs a ``horizon`` column).
+        horizon (needs a ``horizon`` column); ``"by_level"`` scales each
+        level's interval by its own factor.
     min_errors : int
         Fewer errors than this: no calibration (factor 1).
 
@@ -158,6 +189,11 @@ def calibration(rows: pd.DataFrame, levels: Sequence[float] = (80, 95), mode: st
         return Calibration(1.0, n, {lv: None for lv in levels}, mode, too_few=min_errors)
     by_level = _level_factors(rows, levels)
     factor = _combine(by_level, widen_only=mode == "widen")
+    if mode == "by_level":
+        known = [c for c in by_level.values() if c is not None]
+        fill = max([*known, 1.0])
+        per_level = {lv: float(c) if c is not None else fill for lv, c in by_level.items()}
+        return Calibration(max(per_level.values()), n, by_level, mode, per_level=per_level)
     if mode != "by_horizon":
         return Calibration(factor, n, by_level, mode)
     if "horizon" not in rows:
@@ -218,3 +254,73 @@ def rescale(pred: Predictive, factor: float | np.ndarray) -> Predictive:
     med = np.median(pred.samples, axis=0)
     return Predictive(pred.years, samples=med + factor * (pred.samples - med), space=pred.space,
                       meta=dict(pred.meta))
+
+
+def level_factor_curve(per_level: dict, probs: np.ndarray) -> np.ndarray:
+    """Factor at each probability: that of the level whose interval bound it is, linear in between.
+
+    Examples
+    --------
+    >>> level_factor_curve({80: 0.5, 95: 1.0}, np.array([0.5, 0.1, 0.9, 0.05, 0.975, 0.999])).round(3).tolist()
+    [0.5, 0.5, 0.5, 0.833, 1.0, 1.0]
+    """
+    lv = sorted(per_level)
+    tail = np.abs(2 * np.asarray(probs, dtype=float) - 1)
+    return np.interp(tail, [x / 100 for x in lv], [per_level[x] for x in lv])
+
+
+def _log_grid(pred: Predictive, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted log-scale values of ``pred`` at ``m`` probabilities (and the probabilities)."""
+    probs = (np.arange(m) + 0.5) / m
+    if pred.closed_form and pred.space == "log":
+        df = np.asarray(pred.df, dtype=float)
+        z = np.where(np.isfinite(df)[None, :],
+                     stats.t.ppf(probs[:, None], np.where(np.isfinite(df), df, 1.0)[None, :]),
+                     stats.norm.ppf(probs)[:, None])
+        return pred.loc[None, :] + z * pred.scale[None, :], probs
+    if not pred.closed_form and pred.space == "log":
+        srt = np.sort(pred.samples, axis=0)
+        return srt, (np.arange(srt.shape[0]) + 0.5) / srt.shape[0]
+    vals = np.vstack([pred.quantile(p) for p in probs])
+    return np.log(np.maximum(vals, np.finfo(float).tiny)), probs
+
+
+def rescale_by_level(pred: Predictive, per_level: dict, grid: int = 2000) -> Predictive:
+    """Scale the log-scale spread of ``pred`` around its median by a factor per interval level.
+
+    The result is a log-scale sample distribution whose ``L``% interval is
+    the median plus ``per_level[L]`` times the original interval's distances
+    from the median (kept monotone).
+
+    Examples
+    --------
+    >>> from forecast.intervals import year_index
+    >>> p = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([1.0]))
+    >>> r = rescale_by_level(p, {80: 0.5, 95: 1.0})
+    >>> bool(abs(np.log(r.quantile(0.9))[0] - 0.5 * 1.2816) < 0.01), bool(abs(np.log(r.quantile(0.975))[0] - 1.96) < 0.02)
+    (True, True)
+    """
+    srt, probs = _log_grid(pred, grid)
+    med = np.median(srt, axis=0)
+    f = level_factor_curve(per_level, probs)
+    out = np.maximum.accumulate(med[None, :] + f[:, None] * (srt - med[None, :]), axis=0)
+    return Predictive(pred.years, samples=out, space="log", meta=dict(pred.meta))
+
+
+def rescale_paths_by_level(paths: np.ndarray, med: np.ndarray, per_level: dict) -> np.ndarray:
+    """Sample paths (log scale, draws x years) with each year's spread scaled per level by rank.
+
+    Examples
+    --------
+    >>> x = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0]])
+    >>> rescale_paths_by_level(x, np.array([0.0]), {80: 0.5, 95: 0.5}).ravel().tolist()
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    """
+    n = paths.shape[0]
+    order = np.argsort(paths, axis=0, kind="stable")
+    srt = np.take_along_axis(paths, order, axis=0)
+    f = level_factor_curve(per_level, (np.arange(n) + 0.5) / n)
+    new = np.maximum.accumulate(med[None, :] + f[:, None] * (srt - med[None, :]), axis=0)
+    out = np.empty_like(new)
+    np.put_along_axis(out, order, new, axis=0)
+    return out
