@@ -11,7 +11,8 @@ from scipy import stats
 
 import forecast
 from forecast.evaluate.auto import fit_auto
-from forecast.evaluate.calibrate import Calibration, calibration, rescale
+from forecast.evaluate.calibrate import (Calibration, calibration, rescale, rescale_by_level,
+                                         rescale_paths_by_level)
 from forecast.intervals import Predictive, year_index
 
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
@@ -69,6 +70,7 @@ def test_by_horizon_needs_horizons():
         calibration(rows, mode="by_horizon")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["rescale", "by_horizon"])
 def test_calibrated_intervals_cover_nominal_by_simulation(mode):
     """Exchangeable errors, intervals of the wrong width: after calibration the coverage is nominal.
@@ -128,6 +130,78 @@ def test_auto_by_horizon_scales_each_horizon_by_its_factor():
 
 def test_calibration_dataclass_default_is_one_factor():
     assert Calibration(1.3, 20).factors(np.array([1, 2])).tolist() == [1.3, 1.3]
+
+
+def test_by_level_uses_each_levels_own_factor():
+    rng = np.random.default_rng(6)
+    e = rng.standard_t(3, 40) * 0.5
+    rows = rows_from(e, np.ones(40, int), np.full(40, Z80), np.full(40, Z95))
+    cal = calibration(rows, mode="by_level")
+    assert cal.per_level == {80: cal.by_level[80], 95: cal.by_level[95]}
+    assert cal.factor == max(cal.per_level.values())
+    few = calibration(rows.iloc[:15], mode="by_level")  # 95% needs 19 errors
+    assert few.by_level[95] is None and few.per_level[95] == max(1.0, few.by_level[80])
+    assert "for the 80% interval" in few.note()
+
+
+@pytest.mark.slow
+def test_by_level_coverage_by_simulation():
+    """Heavy-tailed errors, Normal intervals: by level both levels are nominal, one factor over-covers one."""
+    rng = np.random.default_rng(7)
+    n, reps = 60, 400
+    cover = {m: {80: [], 95: []} for m in ("rescale", "by_level")}
+    for _ in range(reps):
+        rows = rows_from(rng.standard_t(3, n), np.ones(n, int), np.full(n, Z80), np.full(n, Z95))
+        new = np.abs(rng.standard_t(3, 50))
+        for mode in cover:
+            cal = calibration(rows, mode=mode)
+            for lv, z in ((80, Z80), (95, Z95)):
+                f = cal.per_level[lv] if cal.per_level else cal.factor
+                cover[mode][lv].append(np.mean(new <= z * f))
+    got = {m: {lv: 100 * np.mean(v) for lv, v in c.items()} for m, c in cover.items()}
+    assert 80 <= got["by_level"][80] <= 83 and 95 <= got["by_level"][95] <= 97, got
+    assert got["rescale"][80] > 84 or got["rescale"][95] > 97, got
+
+
+def test_rescale_by_level_moves_each_interval_by_its_factor():
+    p = Predictive(year_index([2025, 2026]), loc=np.array([0.0, 1.0]), scale=np.array([1.0, 2.0]), df=5.0)
+    r = rescale_by_level(p, {80: 0.6, 95: 1.3})
+    for q, f in ((0.1, 0.6), (0.9, 0.6), (0.025, 1.3), (0.975, 1.3)):
+        want = p.loc + f * (np.log(p.quantile(q)) - p.loc)
+        assert np.allclose(np.log(r.quantile(q)), want, atol=0.02 * p.scale)
+    assert np.allclose(np.log(r.median()), p.loc, atol=1e-9)
+    assert np.all(np.diff(r.samples, axis=0) >= 0)
+    # a factor that falls with the level still gives a monotone distribution
+    d = rescale_by_level(p, {80: 1.5, 95: 0.5})
+    assert np.all(np.diff(d.samples, axis=0) >= 0)
+    assert np.all(np.log(d.quantile(0.975)) >= np.log(d.quantile(0.9)))
+
+
+def test_rescale_paths_by_level_matches_the_predictive():
+    rng = np.random.default_rng(8)
+    x = rng.normal(0, 1, (20000, 2))
+    out = rescale_paths_by_level(x, np.zeros(2), {80: 0.5, 95: 1.2})
+    assert np.allclose(np.quantile(out, 0.9, axis=0), 0.5 * Z80, atol=0.03)
+    assert np.allclose(np.quantile(out, 0.975, axis=0), 1.2 * Z95, atol=0.06)
+    assert np.array_equal(np.argsort(out[:, 0]), np.argsort(x[:, 0]))  # ranks kept
+
+
+def test_auto_by_level_forecast_and_paths():
+    rng = np.random.default_rng(9)
+    y = pd.Series(1e9 * np.exp(np.cumsum(0.2 + 0.15 * rng.standard_t(3, 24))), index=range(2001, 2025))
+    none = fit_auto(y, candidates=["drift", "arima"], calibrate="none").forecast(horizon=4)
+    res = fit_auto(y, candidates=["drift", "arima"], calibrate="by_level")
+    got = res.forecast(horizon=4)
+    pl = res.calibration.per_level
+    assert set(pl) == {80, 95}
+    for lv in (80, 95):
+        ratio = ((np.log(got[f"upper_{lv}"]) - np.log(got["median"]))
+                 / (np.log(none[f"upper_{lv}"]) - np.log(none["median"])))
+        assert np.allclose(ratio, pl[lv], rtol=0.03), (lv, ratio.tolist(), pl)
+    assert np.allclose(got["median"], none["median"], rtol=1e-3)
+    paths = np.log(res.simulate(4, n=20000, seed=2))
+    for q, col in ((0.9, "upper_80"), (0.975, "upper_95")):
+        assert np.allclose(paths.quantile(q, axis=1), np.log(got[col]), atol=0.03)
 
 
 def test_docstring_examples():
