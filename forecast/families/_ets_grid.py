@@ -36,13 +36,16 @@ BETA_STAR_BOUNDS = (1e-4, 1 - 1e-4)
 PHI_BOUNDS = (0.8, 0.98)
 
 
-def errors_stacked(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def errors_stacked(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.ndarray,
+                   final: np.ndarray | None = None) -> np.ndarray:
     """One-step errors as ``e = c - M x0``, stacked as an array ``(n, 3, G)``.
 
     Row 0 is ``c``, rows 1 and 2 are ``-M[:, 0]`` and ``-M[:, 1]`` (the
     errors of the same recursions run from ``x0 = (1, 0)`` and ``(0, 1)`` with
     no data). Time runs along the first axis, so each step writes one
-    contiguous block and works in place.
+    contiguous block and works in place. If ``final`` (``(G, 2, 3)``) is
+    given, it receives the final states in the same form: ``(l[n], b[n]) =
+    final[:, :, 0] + final[:, :, 1:] @ x0``.
     """
     g = alpha.shape[0]
     n = len(y)
@@ -62,6 +65,9 @@ def errors_stacked(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.n
         np.add(lvl, tmp, out=lvl)  # l[t] = yhat[t] + alpha e[t]
         np.multiply(e, beta, out=tmp)
         np.add(trd, tmp, out=trd)  # b[t] = phi b[t-1] + beta e[t]
+    if final is not None:
+        final[:, 0, :] = lvl.T
+        final[:, 1, :] = trd.T
     return out
 
 
@@ -87,6 +93,18 @@ class Profile:
     sse: np.ndarray      # (G,)
     logdet_mtm: np.ndarray
     n: int
+    final: np.ndarray | None = None  # (G, 2, 3): (l[n], b[n]) = final[:, :, 0] + final[:, :, 1:] @ x0
+
+    def final_states(self, idx: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Final states ``(l[n], b[n])`` of grid points ``idx`` run from initial states ``x0`` (``(m, 2)``).
+
+        The same numbers as :func:`final_states` (the recursions are linear in
+        ``x0``), without running them again for each draw.
+        """
+        f = self.final[idx]
+        lvl = f[:, 0, 0] + f[:, 0, 1] * x0[:, 0] + f[:, 0, 2] * x0[:, 1]
+        trd = f[:, 1, 0] + f[:, 1, 1] * x0[:, 0] + f[:, 1, 2] * x0[:, 1]
+        return lvl, trd
 
     @property
     def loglike(self) -> np.ndarray:
@@ -101,21 +119,26 @@ class Profile:
 
 def profile(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.ndarray) -> Profile:
     """Profile out the initial states at each parameter set."""
-    out = errors_stacked(y, alpha, beta, phi)
-    c, m0, m1 = out[:, 0], -out[:, 1], -out[:, 2]
-    a = np.einsum("tg,tg->g", m0, m0)
-    b = np.einsum("tg,tg->g", m0, m1)
-    d = np.einsum("tg,tg->g", m1, m1)
+    final = np.empty((len(alpha), 2, 3))
+    out = errors_stacked(y, alpha, beta, phi, final)
+    c, r0, r1 = out[:, 0], out[:, 1], out[:, 2]  # e = c + r0 * l[-1] + r1 * b[-1] (r = -M)
+    a = np.einsum("tg,tg->g", r0, r0)
+    b = np.einsum("tg,tg->g", r0, r1)
+    d = np.einsum("tg,tg->g", r1, r1)
     det = np.maximum(a * d - b**2, 1e-300)
     inv = np.empty((len(a), 2, 2))
     inv[:, 0, 0] = d / det
     inv[:, 1, 1] = a / det
     inv[:, 0, 1] = inv[:, 1, 0] = -b / det
-    u, v = np.einsum("tg,tg->g", m0, c), np.einsum("tg,tg->g", m1, c)
+    u, v = -np.einsum("tg,tg->g", r0, c), -np.einsum("tg,tg->g", r1, c)
     x0 = np.column_stack([inv[:, 0, 0] * u + inv[:, 0, 1] * v, inv[:, 1, 0] * u + inv[:, 1, 1] * v])
-    resid = c - m0 * x0[:, 0] - m1 * x0[:, 1]
-    sse = np.maximum(np.einsum("tg,tg->g", resid, resid), 1e-300)
-    return Profile(alpha, beta, phi, x0, inv, sse, np.log(det), len(y))
+    # residuals at the least-squares initial states, formed in place (no large temporaries)
+    np.multiply(r0, x0[:, 0], out=r0)
+    np.add(c, r0, out=c)
+    np.multiply(r1, x0[:, 1], out=r1)
+    np.add(c, r1, out=c)
+    sse = np.maximum(np.einsum("tg,tg->g", c, c), 1e-300)
+    return Profile(alpha, beta, phi, x0, inv, sse, np.log(det), len(y), final)
 
 
 def grid(damped: bool, size: int = 30, phi_size: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -107,7 +107,7 @@ class ETSResult(FitResult):
         z = rng.standard_normal((n, 2))
         x0 = p.x0[idx] + sigma[:, None] * np.column_stack([l11 * z[:, 0], l21 * z[:, 0] + l22 * z[:, 1]])
         alpha, beta, phi = p.alpha[idx], p.beta[idx], p.phi[idx]
-        lvl, trd = eg.final_states(self.logy_, x0, alpha, beta, phi)
+        lvl, trd = p.final_states(idx, x0)
         return {"alpha": alpha, "beta": beta, "phi": phi, "x0": x0, "sigma": sigma, "level": lvl, "trend": trd}
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator,
