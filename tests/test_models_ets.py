@@ -166,3 +166,31 @@ def test_gaps_and_length(ic3):
         fit_ets_damped(ic3.iloc[-6:])
     validate_frame(fit_ets(ic3.iloc[-6:]).forecast(horizon=3))
     validate_frame(fit_ets_damped(ic3.iloc[-7:]).forecast(horizon=3))
+
+
+@pytest.mark.parametrize("damped", [False, True])
+def test_polished_starts_are_statsmodels_maxima(ic3, damped):
+    # each start climbed by the numpy pattern search on the concentrated likelihood is a maximum of
+    # statsmodels' own likelihood: statsmodels' optimiser started there finds nothing higher
+    res = (fit_ets_damped if damped else fit_ets)(ic3)
+    mod = _sm_model(res)
+    s = res.starts_
+    polished = s[s["start"].str.startswith("grid start")]
+    assert len(polished) == 2 and not polished["convergence_trouble"].any()
+    ly = np.log(res.y.to_numpy())
+    prof = eg.profile(ly, *eg.grid(damped, size=30, phi_size=8 if damped else 1))
+    from forecast.families.ets import _start_indices
+
+    at = _start_indices(prof, damped)
+    pts = np.column_stack([prof.alpha[at], prof.beta[at] / prof.alpha[at]] + ([prof.phi[at]] if damped else []))
+    top, ll, converged = eg.polish(ly, pts, np.array([1 / 60, 1 / 60] + ([0.18 / 14] if damped else [])))
+    assert converged.all()
+    np.testing.assert_allclose(ll, polished["loglike"].to_numpy(), atol=1e-9)
+    tprof = eg.profile(ly, top[:, 0], top[:, 0] * top[:, 1], top[:, 2] if damped else np.ones(len(top)))
+    with single_thread_blas():
+        for j in range(len(top)):
+            par = [tprof.alpha[j], tprof.beta[j]] + ([tprof.phi[j]] if damped else []) + list(tprof.x0[j])
+            refit = mod.loglike(mod.fit(start_params=par, disp=False, return_params=True))
+            assert refit <= ll[j] + 1e-6
+            # and it is the profile's value: statsmodels' likelihood at the same point agrees
+            assert mod.loglike(np.array(par)) == pytest.approx(ll[j], abs=1e-8)

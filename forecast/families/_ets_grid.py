@@ -50,21 +50,20 @@ def errors_stacked(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.n
     g = alpha.shape[0]
     n = len(y)
     out = np.empty((n, 3, g))
-    lvl = np.zeros((3, g))
-    trd = np.zeros((3, g))
-    lvl[1] = 1.0
-    trd[2] = 1.0
-    tmp = np.empty((3, g))
+    states = np.zeros((2, 3, g))  # level and trend of the three recursions
+    states[0, 1] = 1.0
+    states[1, 2] = 1.0
+    lvl, trd = states[0], states[1]
+    gain = np.stack([np.broadcast_to(alpha, (g,)), np.broadcast_to(beta, (g,))])[:, None, :]
+    tmp = np.empty((2, 3, g))
     for t in range(n):
         e = out[t]
         np.multiply(trd, phi, out=trd)  # phi * b[t-1]
         np.add(lvl, trd, out=lvl)  # yhat[t]
         np.negative(lvl, out=e)
         e[0] += y[t]
-        np.multiply(e, alpha, out=tmp)
-        np.add(lvl, tmp, out=lvl)  # l[t] = yhat[t] + alpha e[t]
-        np.multiply(e, beta, out=tmp)
-        np.add(trd, tmp, out=trd)  # b[t] = phi b[t-1] + beta e[t]
+        np.multiply(gain, e, out=tmp)
+        np.add(states, tmp, out=states)  # l[t] = yhat[t] + alpha e[t], b[t] = phi b[t-1] + beta e[t]
     if final is not None:
         final[:, 0, :] = lvl.T
         final[:, 1, :] = trd.T
@@ -189,17 +188,21 @@ def _star_loglike(y: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(ll), ll, -np.inf)
 
 
-def polish(y: np.ndarray, starts: np.ndarray, step: np.ndarray, *, tol: float = 1e-5, shrink: float = 0.25,
-           grow: float = 2.0, max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def polish(y: np.ndarray, starts: np.ndarray, step: np.ndarray, *, tol: float = 1e-5, shrink: float = 0.1,
+           grow: float = 2.0, reach: tuple[float, ...] = (1.0, 3.0), max_iter: int = 200
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Climb the concentrated likelihood from each start to its local maximum.
 
-    A compass (pattern) search in ``(alpha, beta/alpha[, phi])`` within
-    statsmodels' bounds, run for all starts at once: each step evaluates the
-    ``3**d - 1`` neighbours at the current step sizes, moves to the best one
-    if it is higher (and lengthens the steps, up to four times the initial
-    ones), otherwise shrinks them. It stops when every step is below ``tol``
-    (the log-likelihood is then within about ``1e-8`` of the local maximum). The initial states are profiled out exactly at every point,
-    so the maximum is the maximum over all parameters, as statsmodels' fit.
+    A pattern search in ``(alpha, beta/alpha[, phi])`` within statsmodels'
+    bounds, run for all starts at once: each step evaluates the neighbours
+    on a small lattice around the current point (offsets of ``reach`` times
+    the step sizes in every direction), moves to the best one if it is
+    higher (and lengthens the steps, up to four times the initial ones),
+    otherwise shrinks them by ``shrink``. It stops when every step is below
+    ``tol``; the log-likelihood is then within about ``1e-6`` of the local
+    maximum (measured on IC3 and 30 simulated series against ``tol=1e-9``).
+    The initial states are profiled out exactly at every point, so the
+    maximum is the maximum over all parameters, as statsmodels' fit.
 
     Parameters
     ----------
@@ -219,7 +222,8 @@ def polish(y: np.ndarray, starts: np.ndarray, step: np.ndarray, *, tol: float = 
     k, d = starts.shape
     lb = np.array([ALPHA_BOUNDS[0], BETA_STAR_BOUNDS[0], PHI_BOUNDS[0]])[:d]
     ub = np.array([ALPHA_BOUNDS[1], BETA_STAR_BOUNDS[1], PHI_BOUNDS[1]])[:d]
-    offsets = np.array(np.meshgrid(*[[-1.0, 0.0, 1.0]] * d, indexing="ij")).reshape(d, -1).T
+    ticks = sorted({0.0} | {float(r) for r in reach} | {-float(r) for r in reach})
+    offsets = np.array(np.meshgrid(*[ticks] * d, indexing="ij")).reshape(d, -1).T
     offsets = offsets[np.any(offsets != 0, axis=1)]
     x = np.clip(np.asarray(starts, dtype=float), lb, ub)
     h = np.tile(np.asarray(step, dtype=float), (k, 1))
