@@ -158,3 +158,20 @@ def test_bad_options():
         fit_auto(y, candidates=["drift"], calibrate="sometimes")
     with pytest.raises(ModelError, match="combine"):
         fit_auto(y, candidates=["drift"], combine="maybe")
+
+
+def test_default_rule_is_the_equal_mixture_of_the_local_models():
+    """The documented default: drift, ARIMA, ETS, damped ETS mixed equally, one conformal factor."""
+    y = growth_then_flat(turn=2018)
+    res = forecast.fit(y, model="auto")
+    assert auto_mod.DEFAULT_CANDIDATES == ("drift", "arima", "ets", "ets_damped")
+    assert res.weights == {m: 0.25 for m in auto_mod.DEFAULT_CANDIDATES}
+    assert res.choice.startswith("the equal-weight combination of") and "all 4 candidates" in res.choice
+    assert res.calibration.mode == "rescale" and not res.calibration.by_horizon and not res.calibration.per_level
+    cand = res.candidates.set_index("model")
+    assert cand.loc["combination", "weight"] == 0.0 and cand["weight"].sum() == pytest.approx(1.0)
+    # the forecast is the mixture of the four, its log spread scaled by the one factor
+    raw = fit_auto(y, calibrate="none").forecast(horizon=3)
+    got = res.forecast(horizon=3)
+    ratio = (np.log(got["upper_95"]) - np.log(got["median"])) / (np.log(raw["upper_95"]) - np.log(raw["median"]))
+    assert np.allclose(ratio, res.calibration.factor, rtol=1e-6)
