@@ -1,13 +1,15 @@
 """Exponential smoothing ETS(A,A,N) and ETS(A,Ad,N) on the log scale.
 
-The point estimates are statsmodels' ``ETSModel`` maximum-likelihood fits.
-Its likelihood on short growth series often has more than one peak and the
-default start can find the lower one (on log IC3 losses: -7.8 against -7.1
-for A,A,N). So the model is fitted from several starts and the highest
-likelihood is kept: the best points of a grid over the smoothing parameters
-(initial states profiled out by least squares, see
-:mod:`forecast.families._ets_grid`), the grid optimum itself, and statsmodels'
-default start. ``result.starts_`` lists them all.
+The point estimates maximise statsmodels' ``ETSModel`` likelihood. It often
+has more than one peak on short growth series and statsmodels' default start
+can find the lower one (on log IC3 losses: -7.8 against -7.1 for A,A,N). So
+the model is fitted from several starts and the highest likelihood is kept:
+the optimum of a grid over the smoothing parameters (initial states profiled
+out by least squares, see :mod:`forecast.families._ets_grid`), the best grid
+points well apart from each other, each climbed to its local maximum of that
+concentrated likelihood (:func:`forecast.families._ets_grid.polish`), and
+statsmodels' own fit from its default start. Every candidate is scored by
+statsmodels' log-likelihood; ``result.starts_`` lists them all.
 
 statsmodels' exact intervals omit parameter uncertainty. By default the
 intervals here are simulated instead: smoothing parameters drawn from their
