@@ -3,9 +3,13 @@
 The log differences ``d[t] = log y[t] - log y[t-1]`` follow a stationary
 AR(1) around the drift ``delta``:
 ``d[t] - delta = phi (d[t-1] - delta) + e[t]``, ``e[t] ~ N(0, sigma**2)``.
-Point estimates are statsmodels' exact maximum likelihood
-(``ARIMA(order=(1, 1, 0), trend="t")``: a linear time trend in levels is a
-constant, the drift, in differences), as R's ``Arima(..., include.drift=TRUE)``.
+Point estimates are exact maximum likelihood, the fit of statsmodels'
+``ARIMA(order=(1, 1, 0), trend="t")`` (a linear time trend in levels is a
+constant, the drift, in differences) and of R's
+``Arima(..., include.drift=TRUE)``. For fixed ``phi`` the likelihood is
+maximised in closed form, so the fit is a one-dimensional search over
+``phi``; statsmodels' log-likelihood at the result checks it (statsmodels'
+own optimiser takes over should they disagree).
 
 statsmodels' intervals omit parameter uncertainty. By default the intervals
 here are simulated instead, from the exact posterior under flat priors on
