@@ -107,3 +107,35 @@ def test_gaps_length_and_determinism(ic3):
     a, b = fit_arima(ic3, seed=9), fit_arima(ic3, seed=9)
     pd.testing.assert_frame_equal(a.forecast(horizon=3), b.forecast(horizon=3))
     pd.testing.assert_frame_equal(a.simulate(3, 100, seed=4), b.simulate(3, 100, seed=4))
+
+
+@pytest.mark.parametrize("case", ["ic3", "sim-0.4", "sim0.6"])
+def test_statsmodels_optimiser_finds_nothing_higher(ic3, case):
+    # the one-dimensional exact ML is the maximum statsmodels' own optimiser would reach
+    from statsmodels.tsa.arima.model import ARIMA
+
+    if case == "ic3":
+        y = ic3
+    else:
+        ly = _simulate(25, float(case[3:]), 0.15, 0.2, np.random.default_rng(7))
+        y = pd.Series(np.exp(ly), index=range(2000, 2025))
+    res = fit_arima(y, param_uncertainty=False)
+    mod = ARIMA(pd.Series(np.log(res.y.to_numpy()), index=res.y.index), order=(1, 1, 0), trend="t")
+    start = np.array([res.mle_["delta"], res.mle_["phi"], res.mle_["sigma"] ** 2])
+    sm = mod.fit(start_params=start, cov_type="none")
+    assert sm.llf <= res.loglike + 1e-6
+    assert res.loglike == pytest.approx(float(mod.loglike(start)), abs=1e-12)
+    assert not any("convergence" in n for n in res.notes)
+
+
+def test_statsmodels_fit_takes_over_when_the_likelihoods_disagree(ic3, monkeypatch):
+    import forecast.families.arima as arima_mod
+
+    ref = fit_arima(ic3, param_uncertainty=False)
+    assert ref._sm_result is None  # the usual path builds statsmodels' results only when asked
+    monkeypatch.setattr(arima_mod, "exact_loglike", lambda *a, **k: np.inf)
+    res = arima_mod.fit_arima(ic3, param_uncertainty=False)
+    assert res._sm_result is not None  # statsmodels' own fit was run
+    assert res.loglike == pytest.approx(ref.loglike, abs=1e-5)
+    np.testing.assert_allclose(res.params["estimate"], ref.params["estimate"], atol=1e-3)
+    validate_frame(res.forecast(horizon=3))
