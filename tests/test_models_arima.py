@@ -139,3 +139,11 @@ def test_statsmodels_fit_takes_over_when_the_likelihoods_disagree(ic3, monkeypat
     assert res.loglike == pytest.approx(ref.loglike, abs=1e-5)
     np.testing.assert_allclose(res.params["estimate"], ref.params["estimate"], atol=1e-3)
     validate_frame(res.forecast(horizon=3))
+
+
+def test_forecast_reuses_the_fit_draws_exactly(ic3):
+    res = fit_arima(ic3, n_draws=2000, seed=5)
+    fresh = res._simulate(res.predictive(3).years, 2000, np.random.default_rng(5))
+    np.testing.assert_array_equal(res.predictive(3).samples, fresh)
+    res.n_draws, res.seed = 3000, 6
+    pd.testing.assert_frame_equal(res.forecast(horizon=3), fit_arima(ic3, n_draws=3000, seed=6).forecast(horizon=3))

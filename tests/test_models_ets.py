@@ -194,3 +194,14 @@ def test_polished_starts_are_statsmodels_maxima(ic3, damped):
             assert refit <= ll[j] + 1e-6
             # and it is the profile's value: statsmodels' likelihood at the same point agrees
             assert mod.loglike(np.array(par)) == pytest.approx(ll[j], abs=1e-8)
+
+
+def test_forecast_reuses_the_fit_draws_exactly(ic3):
+    # the posterior draws made at fit time (for the standard errors) are reused by the forecast;
+    # the numbers are those of a fresh generator, and follow n_draws and seed if they are changed
+    res = fit_ets(ic3, n_draws=2000, seed=5)
+    rng = np.random.default_rng(5)
+    fresh = res._simulate(res.predictive(3).years, 2000, rng)
+    np.testing.assert_array_equal(res.predictive(3).samples, fresh)
+    res.n_draws, res.seed = 3000, 6
+    pd.testing.assert_frame_equal(res.forecast(horizon=3), fit_ets(ic3, n_draws=3000, seed=6).forecast(horizon=3))

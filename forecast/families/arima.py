@@ -83,7 +83,7 @@ class ArimaResult(FitResult):
         self.sm_params_ = sm_params
         self._loglike = loglike
         self._sm_result = sm_result
-        self._draws: tuple[dict, dict] | None = None
+        self._draws: tuple[tuple[int, int], dict, dict] | None = None
         self.mle_ = mle
         self.grid_ = grid
         self.param_uncertainty = param_uncertainty
@@ -112,12 +112,13 @@ class ArimaResult(FitResult):
         Later calls return the same draws and leave ``rng`` in the state the
         first draw left it in, so the numbers are exactly those of a fresh draw.
         """
-        if self._draws is None:
+        key = (self.n_draws, self.seed)
+        if self._draws is None or self._draws[0] != key:
             draws = self.draw_parameters(self.n_draws, rng)
-            self._draws = (draws, rng.bit_generator.state)
+            self._draws = (key, draws, rng.bit_generator.state)
         else:
-            rng.bit_generator.state = self._draws[1]
-        return self._draws[0]
+            rng.bit_generator.state = self._draws[2]
+        return self._draws[1]
 
     def draw_parameters(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """``n`` draws of ``(phi, delta, sigma)`` from their posterior (flat priors)."""
