@@ -166,3 +166,14 @@ def test_default_output_folder_is_made_when_run_elsewhere(tmp_path, monkeypatch)
     assert main(["report"]) == 0
     assert seen["output"] == "reports/cybercrime-damage-forecast.pdf"
     assert (tmp_path / "reports").is_dir()
+
+
+def test_selection_caveat_matches_how_auto_chose():
+    from types import SimpleNamespace
+
+    from forecast.report.sections import _selection_caveat
+
+    fixed = SimpleNamespace(options={"combine": True, "top": None, "candidates": ["drift", "ets"]})
+    chosen = SimpleNamespace(options={"combine": "auto", "top": 3, "candidates": ["drift", "ets", "arima"]})
+    assert "fixed in advance" in _selection_caveat(fixed)
+    assert "optimistic" in _selection_caveat(chosen)

@@ -455,10 +455,19 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
     if calib is not None and hasattr(calib, "note"):
         blocks.append(para(
             "The scores above are those of the candidates' own intervals. The forecast's intervals were then "
-            "calibrated on the backtest errors of the choice: ", calib.note(), ". The choice was made on these "
-            "same backtest windows, so the score of the model used is optimistic: its accuracy on years it has not "
-            "seen is likely lower."))
+            "calibrated on the backtest errors of the choice: ", calib.note(), ". ", _selection_caveat(fit)))
     return blocks
+
+
+def _selection_caveat(fit: Any) -> str:
+    """What the backtest scores of the model used can and cannot claim."""
+    options = getattr(fit, "options", {}) or {}
+    fixed = options.get("combine") is True and options.get("top") in (None, len(options.get("candidates", ())))
+    if fixed:
+        return ("The combination is fixed in advance, not picked on these windows, but the calibration factor "
+                "was fitted to the same errors, so the calibrated intervals' coverage is not measured here.")
+    return ("The choice was made on these same backtest windows, so the score of the model used is optimistic: "
+            "its accuracy on years it has not seen is likely lower.")
 
 
 def _comparison_figure(ctx: Context, fit: Any) -> Block:
