@@ -109,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.variants:
         section("variants of the auto rule (nested, same windows: optimistic for the best-looking)")
-        variants = [{}, {"calibrate": "widen"}, {"calibrate": "none"}, {"combine": True}, {"combine": False},
-                    {"criterion": "mape"}, {"min_train": 10}, {"min_train": 10, "criterion": "mape"},
-                    {"combine": True, "top": len(DEFAULT_CANDIDATES)}]
+        variants = [{}, {"calibrate": "widen"}, {"calibrate": "none"}, {"calibrate": "by_level"},
+                    {"combine": "auto", "top": 3}, {"combine": False}, {"combine": False, "criterion": "mape"},
+                    {"recent": 6}]
         with fit_cache():
             for kw in variants:
                 s, vbt = timed(lambda kw=kw: forecast.backtest(y, models=["auto"], origins=ORIGINS, horizon=HORIZON,
