@@ -12,32 +12,12 @@ import forecast.evaluate.auto as auto_mod
 from forecast.errors import ModelError
 from forecast.evaluate.auto import AutoResult, fit_auto, mixture
 from forecast.intervals import Predictive, validate_frame, year_index
+from toy_models import fit_random_walk
 from forecast.families import REGISTRY, ModelSpec
-from forecast.families.base import FitResult
-
-
-class ToyFlat(FitResult):
-    """Random walk without drift on log y: the forecast stays at the last value."""
-
-    model = "toy_flat"
-
-    def __init__(self, y, sigma, **kw):
-        super().__init__(y, **kw)
-        self.sigma = sigma
-
-    def _predictive(self, years):
-        h = np.array([p.year for p in years]) - self.last_year
-        return Predictive(years, loc=np.full(len(h), np.log(self.y.iloc[-1])), scale=self.sigma * np.sqrt(h))
-
-    def _simulate(self, years, n, rng):
-        return np.log(self.y.iloc[-1]) + np.cumsum(self.sigma * rng.standard_normal((n, len(years))), axis=1)
 
 
 def fit_toy_flat(y):
-    d = np.diff(np.log(y.to_numpy()))
-    sigma = float(np.sqrt(np.mean(d**2)))
-    params = pd.DataFrame({"estimate": [sigma], "std_err": [np.nan]}, index=["sigma"])
-    return ToyFlat(y, sigma, params=params, fitted=y.shift(1).dropna(), residuals=pd.Series(d, index=y.index[1:]))
+    return fit_random_walk(y, model="toy_flat")
 
 
 @pytest.fixture

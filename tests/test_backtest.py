@@ -12,41 +12,18 @@ import pytest
 
 import forecast
 from forecast.errors import ForecastError, ModelError
-from forecast.intervals import Predictive
 from forecast.families import REGISTRY, ModelSpec
-from forecast.families.base import FitResult
+from toy_models import fit_random_walk
 
 GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "ic3_forecast_r.json"
 SEEN: list[tuple[int, int]] = []  # (number of observations, last year) of every toy fit
-
-
-class ToyRandomWalk(FitResult):
-    """Gaussian random walk on log y (no drift): median = last value."""
-
-    model = "toy_rw"
-
-    def __init__(self, y, sigma, **kw):
-        super().__init__(y, **kw)
-        self.sigma = sigma
-
-    def _predictive(self, years):
-        h = np.array([p.year for p in years]) - self.last_year
-        return Predictive(years, loc=np.full(len(h), np.log(self.y.iloc[-1])), scale=self.sigma * np.sqrt(h))
-
-    def _simulate(self, years, n, rng):
-        steps = self.sigma * rng.standard_normal((n, len(years)))
-        return np.log(self.y.iloc[-1]) + np.cumsum(steps, axis=1)
 
 
 def fit_toy_rw(y, *, fail_after=None):
     SEEN.append((len(y), int(y.index[-1].year)))
     if fail_after is not None and y.index[-1].year > fail_after:
         raise ModelError("toy model refuses this origin")
-    d = np.diff(np.log(y.to_numpy()))
-    sigma = float(np.sqrt(np.mean(d**2)))
-    params = pd.DataFrame({"estimate": [sigma], "std_err": [np.nan]}, index=["sigma"])
-    return ToyRandomWalk(y, sigma, params=params, fitted=y.shift(1).dropna(),
-                         residuals=pd.Series(d, index=y.index[1:]), options={"fail_after": fail_after})
+    return fit_random_walk(y, options={"fail_after": fail_after})
 
 
 @pytest.fixture
