@@ -30,21 +30,39 @@ SPACES = ("log", "level")
 
 
 def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
-    """Validate interval levels (percent, strictly between 0 and 100) and sort them.
+    """Validate interval levels (percent, above 1 and below 100) and sort them.
+
+    Every entry point that takes ``levels`` (a fit's ``forecast``, ``auto``,
+    the multi-publisher fit, ``backtest``, the command line) goes through
+    this check. A level at or below 1 is refused: it is almost always a
+    fraction typed where a percent is meant (``0.8`` for 80, the statsmodels
+    and Prophet habit), and a 0.8% interval printed as ``lower_0.8`` would be
+    a silent wrong answer.
 
     Examples
     --------
     >>> check_levels([95, 80])
     (80, 95)
+    >>> check_levels([0.8, 0.95])
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ForecastError: interval level 0.8 is at or below 1: levels are in percent; did you mean 80?
     """
+    if isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+        raise ForecastError(f"levels {levels!r}: give a sequence of levels in percent, e.g. (80, 95)")
     out = []
     for lv in levels:
+        if isinstance(lv, bool):
+            raise ForecastError(f"interval level {lv!r} is not a number")
         try:
             v = float(lv)
         except (TypeError, ValueError):
             raise ForecastError(f"interval level {lv!r} is not a number") from None
         if not 0 < v < 100:
             raise ForecastError(f"interval level {lv!r} must be between 0 and 100 (percent)")
+        if v <= 1:
+            hint = f"did you mean {100 * v:g}?" if v < 1 else "a 1% interval is almost never meant (give e.g. 80 or 95)"
+            raise ForecastError(f"interval level {lv!r} is at or below 1: levels are in percent; {hint}")
         out.append(int(v) if v.is_integer() else v)
     if not out:
         raise ForecastError("at least one interval level is needed")
