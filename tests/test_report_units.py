@@ -171,7 +171,7 @@ def test_default_output_folder_is_made_when_run_elsewhere(tmp_path, monkeypatch)
 def test_selection_caveat_matches_how_auto_chose():
     from types import SimpleNamespace
 
-    from forecast.report.sections import _selection_caveat
+    from forecast.report.sections.series import _selection_caveat
 
     fixed = SimpleNamespace(options={"combine": True, "top": None, "candidates": ["drift", "ets"]})
     chosen = SimpleNamespace(options={"combine": "auto", "top": 3, "candidates": ["drift", "ets", "arima"]})

@@ -190,7 +190,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     >>> res.pages > 5                                             # doctest: +SKIP
     True
     """
-    from forecast.report import sections as S
+    from forecast.report import compute
+    from forecast.report.sections import build_sections
     from forecast.report.title import title_page
     from forecast.report.typst_render import atomic_write, compile_pdf
 
@@ -221,11 +222,11 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     else:
         ctx.claim_specs = []
 
-    steps = [("Fitting the candidate models and choosing one by rolling-origin backtest", S.compute_models)]
+    steps = [("Fitting the candidate models and choosing one by rolling-origin backtest", compute.compute_models)]
     if options.uses_global:
-        steps.append(("Fitting the multi-publisher model of the global cost", S.compute_publishers))
+        steps.append(("Fitting the multi-publisher model of the global cost", compute.compute_publishers))
     if ctx.claim_specs or options.uses_global:
-        steps.append(("Checking the claims", S.compute_claims))
+        steps.append(("Checking the claims", compute.compute_claims))
     for message, step in steps:
         say(message)
         try:
@@ -238,7 +239,7 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
 
     # matplotlib's own defaults while drawing, so a user's matplotlibrc does not change the charts' bytes
     with matplotlib.style.context("default"):
-        secs = S.build_sections(ctx)
+        secs = build_sections(ctx)
     title = title_page(ctx, secs)
     problems = []
     for sec in secs:

@@ -1,10 +1,10 @@
 """What a report is made from: its options, its series, and the library results it reuses.
 
 Each expensive library call (the automatic model choice with its backtests,
-the multi-publisher model, the claim checks) is made once and remembered, so
-every section and the title page show the same numbers. A call that fails is
-remembered as the exception, and every section that needs it reports the
-same one-line reason.
+the multi-publisher model, the claim checks) is made once and kept in a typed
+field of :class:`Context` (a :class:`Computed`), so every section and the
+title page show the same numbers. A call that fails is kept as the
+exception, and every section that needs it reports the same one-line reason.
 """
 
 from __future__ import annotations
@@ -14,9 +14,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeVar
 
 from forecast.errors import ReportError
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    import pandas as pd
+
+    from forecast.families.base import FitResult
+    from forecast.published.check import ClaimCheck
+    from forecast.published.publishers import PublisherFit
+
+T = TypeVar("T")
 
 DEFAULT_HORIZON = 6
 DEFAULT_DATASET = "ic3"
@@ -122,9 +131,86 @@ class Progress:
         print(f"[{time.perf_counter() - self.start:5.1f}s] {message}", file=out, flush=True)
 
 
+class Computed(Generic[T]):
+    """One library result of the report, made once: its value, or the exception its call raised.
+
+    Examples
+    --------
+    >>> fit = Computed("fit")
+    >>> fit.ok, fit.done
+    (False, False)
+    >>> fit.run(lambda: 41 + 1)
+    42
+    >>> fit.value, fit.ok
+    (42, True)
+    >>> broken = Computed("publishers")
+    >>> broken.run(lambda: 1 / 0)
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: division by zero
+    >>> broken.ok, broken.done
+    (False, True)
+    """
+
+    __slots__ = ("name", "_done", "_value", "_error")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._done = False
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def run(self, build: Callable[[], T]) -> T:
+        """Call ``build`` the first time; later calls give its value or raise its exception again."""
+        if not self._done:
+            try:
+                self._value = build()
+            except Exception as exc:  # noqa: BLE001 - kept, reported by each section that needs it
+                self._error = exc
+            self._done = True
+        return self.value
+
+    def set(self, value: T) -> T:
+        """Keep a result made elsewhere (e.g. a fit the caller passed in); it is not rebuilt."""
+        self._value, self._error, self._done = value, None, True
+        return value
+
+    @property
+    def value(self) -> T:
+        """The result; raises the exception its call raised, or :class:`ReportError` if it was never made."""
+        if not self._done:
+            raise ReportError(f"internal: {self.name!r} was not computed")
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+    @property
+    def done(self) -> bool:
+        """True once the call was made (successfully or not)."""
+        return self._done
+
+    @property
+    def ok(self) -> bool:
+        """True when the call was made without error."""
+        return self._done and self._error is None
+
+    def __repr__(self) -> str:
+        state = "pending" if not self._done else ("ok" if self._error is None else f"failed: {self._error!r}")
+        return f"Computed({self.name!r}, {state})"
+
+
+def _slot(name: str) -> Any:
+    return field(default_factory=lambda: Computed(name))
+
+
 @dataclass
 class Context:
-    """The report's inputs plus the library results shared by its sections."""
+    """The report's inputs plus the library results shared by its sections.
+
+    The results are typed fields, each a :class:`Computed` made once by
+    :mod:`forecast.report.compute` (or given by the caller) and read by the
+    sections and the title page through ``.value``.
+    """
 
     options: ReportOptions
     y: Any                                  # the main series (pd.Series on an annual PeriodIndex)
@@ -135,32 +221,17 @@ class Context:
     claim_specs: list[ClaimSpec] = field(default_factory=list)
     figures: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    _memo: dict[str, tuple[bool, Any]] = field(default_factory=dict)
+    # -- shared results (library calls made once) ---------------------------
+    fit: Computed[FitResult] = _slot("fit")                              # auto's fit of the main series
+    forecast_frame: Computed[pd.DataFrame] = _slot("forecast")           # its forecast to the horizon
+    backtest: Computed[pd.DataFrame] = _slot("backtest")                 # the backtest drawn in the chart
+    publishers: Computed[PublisherFit] = _slot("publishers")             # the multi-publisher model
+    sensitivity: Computed[pd.DataFrame] = _slot("sensitivity")           # its sensitivity table
+    claims: Computed[list[tuple[ClaimSpec, ClaimCheck | Exception]]] = _slot("claims")
+    scorecard: Computed[pd.DataFrame] = _slot("scorecard")
+    upcoming: Computed[list[tuple[pd.Series, ClaimCheck | Exception]]] = _slot("upcoming")
     _citations: dict[str, int] = field(default_factory=dict)
     _citation_text: dict[str, str] = field(default_factory=dict)
-
-    # -- shared results ----------------------------------------------------
-    def compute(self, key: str, build: Callable[[], Any]) -> Any:
-        """Run ``build`` once; later calls return its value or raise its exception again."""
-        if key not in self._memo:
-            try:
-                self._memo[key] = (True, build())
-            except Exception as exc:  # noqa: BLE001 - remembered, reported by each section
-                self._memo[key] = (False, exc)
-        ok, value = self._memo[key]
-        if not ok:
-            raise value
-        return value
-
-    def get(self, key: str) -> Any:
-        """A result computed earlier with :meth:`compute` (raises its exception if it failed)."""
-        if key not in self._memo:
-            raise ReportError(f"internal: {key!r} was not computed")
-        return self.compute(key, lambda: None)
-
-    def ok(self, key: str) -> bool:
-        """True when ``key`` was computed without error."""
-        return key in self._memo and self._memo[key][0]
 
     # -- citations -----------------------------------------------------------
     def cite(self, url: str | None, text: str) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 import forecast
 from forecast.report.blocks import Section, bold, one_line
 from forecast.report.context import Context
-from forecast.report.sections import (
-    _choice_name,
+from forecast.report.sections.common import (
     attr,
+    choice_name,
     fmt_percentile,
     interval,
     money,
@@ -68,18 +68,18 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
         f"{ctx.name}. {ctx.source[0].upper() + ctx.source[1:]}."))
 
     def forecast_finding():
-        fc = ctx.get("forecast")
+        fc = ctx.forecast_frame.value
         r = fc.iloc[-1]
         return _finding(
             f"Forecast for {year_of(fc.index[-1])}", f"{fmt(r['median'])} (median)",
             [{"t": f"80% interval {interval(r['lower_80'], r['upper_80'], fmt)}; 95% interval "
                    f"{interval(r['lower_95'], r['upper_95'], fmt)}. Model chosen by backtest: "},
-             bold(_choice_name(ctx.get("fit"))), {"t": "."}])
+             bold(choice_name(ctx.fit.value)), {"t": "."}])
     add("Forecast", forecast_finding)
 
     if ctx.options.uses_global:
         def global_finding():
-            pf = ctx.get("publishers")
+            pf = ctx.publishers.value
             ref_pub = attr(pf, "reference", default=None)
             fc = pf.forecast(publisher=ref_pub, until=ctx.horizon_year)
             r = fc.iloc[-1]
@@ -92,7 +92,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
     if ctx.claim_specs:
         def claim_findings():
             out = []
-            for spec, rec in ctx.get("claims"):
+            for spec, rec in ctx.claims.value:
                 if isinstance(rec, Exception):
                     failures.append(f"Claim {spec.label}: {one_line(rec)}")
                     continue

@@ -1,0 +1,103 @@
+"""The library calls a report makes, each once, in build order.
+
+Each function fills typed fields of the :class:`~forecast.report.context.Context`
+(the terminal shows progress for each); the title page and the sections then
+read them. A call that fails is kept as its exception and reported by every
+section that needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+import forecast
+from forecast.report.context import LEVELS, Context
+
+def compute_models(ctx: Context) -> None:
+    """The automatic model choice on the main series, its forecast, and one backtest to draw.
+
+    The backtest drawn is that of the best single candidate (the first in the
+    choice), run inside the same fit cache as the choice, so it reuses the
+    fits the choice made instead of repeating them.
+    """
+    from forecast.evaluate.backtest import default_origins, fit_cache
+    from forecast.families import get_spec
+
+    with fit_cache():
+        fit = ctx.fit.run(lambda: forecast.fit(ctx.y, model="auto"))
+        ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=LEVELS))
+
+        def drawn_backtest() -> pd.DataFrame:
+            model = best_single(fit)
+            cands = [c for c in fit.options.get("candidates", [model]) if get_spec(c).min_obs <= len(ctx.y) - 2]
+            origins = default_origins(ctx.y, cands or [model])
+            return forecast.backtest(ctx.y, models=[model], origins=origins, horizon=fit.options.get("horizon", 3))
+        ctx.backtest.run(drawn_backtest)
+
+
+def best_single(fit: Any) -> str:
+    """The single model drawn in the backtest chart: the chosen one, or the best member of a combination."""
+    weights = getattr(fit, "weights", None) or {}
+    if weights:
+        return max(weights, key=lambda k: weights[k]) if len(set(weights.values())) > 1 else next(iter(weights))
+    return str(getattr(fit, "model", "drift"))
+
+
+def compute_publishers(ctx: Context) -> None:
+    """The multi-publisher model of the global cost (fitted once) and its sensitivity table."""
+    def build():
+        through = ctx.options.through
+        if through is None:
+            return forecast.fit_publishers()
+        est = forecast.load("global_estimates")
+        return forecast.fit_publishers(estimates=est[est["published_year"] <= through])
+    pf = ctx.publishers.run(build)
+    ctx.sensitivity.run(lambda: pf.sensitivity(claims=[(c.value, c.year) for c in ctx.claim_specs]))
+
+
+def claim_target(ctx: Context) -> Any:
+    """What claims are judged against: the multi-publisher model, or the main series' fit."""
+    return ctx.publishers.value if ctx.options.uses_global else ctx.fit.value
+
+
+#: Simulated paths per catalogued claim (the crossing-year interval); the headline claims use the library default.
+CATALOG_PATHS = 1000
+
+
+def compute_claims(ctx: Context) -> None:
+    """Each claim checked once (the seed's by default), the catalogued forecasts still to come, the scorecard."""
+    from forecast.published.catalog import claims as claim_catalog
+
+    def check_all() -> list[tuple[Any, Any]]:
+        target = claim_target(ctx)
+        out = []
+        for spec in ctx.claim_specs:
+            try:
+                rec = forecast.check_claim(spec.value, spec.year, against=target)
+            except Exception as exc:  # noqa: BLE001 - one claim failing is shown in its row
+                rec = exc
+            out.append((spec, rec))
+        return out
+    ctx.claims.run(check_all)
+    if not ctx.options.uses_global:
+        return
+    pf = ctx.publishers.value
+    ctx.scorecard.run(lambda: forecast.scorecard(pf))
+
+    def upcoming() -> list[tuple[pd.Series, Any]]:
+        cat = claim_catalog()
+        cat = cat[pd.to_numeric(cat["target_year"], errors="coerce") > pf.last_year]
+        out = []
+        for _, row in cat.sort_values(["target_year", "published_year"]).iterrows():
+            try:
+                own = str(row["publisher"]) if str(row["publisher"]) in pf.publishers else None
+                rec = forecast.check_claim(float(row["value_usd"]), int(row["target_year"]), against=pf,
+                                           label=str(row["id"]), publisher=own, n=CATALOG_PATHS)
+            except Exception as exc:  # noqa: BLE001 - shown in its row
+                rec = exc
+            out.append((row, rec))
+        return out
+    ctx.upcoming.run(upcoming)
+

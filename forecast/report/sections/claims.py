@@ -1,0 +1,148 @@
+"""Section 4, published claims: each claim in the model's distribution, other figures still to come, the scorecard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import forecast
+from forecast.report.blocks import Block, Section, bold, bullets, figure, heading, one_line, para, ref, table
+from forecast.report.context import Context
+from forecast.report.figures import new_figure
+from forecast.report.sections.common import (
+    fmt_crossing,
+    fmt_percentile,
+    interval,
+    is_missing,
+    measure_label,
+    money,
+    origin_names,
+    txt,
+    value_fmt,
+)
+from forecast.report.compute import claim_target
+
+
+def section_claims(ctx: Context) -> Section:
+    """Claims: percentile, ratio to median, crossing year, likely origin; other figures; the scorecard."""
+    s = Section("claims", "Published claims tested")
+    records = ctx.claims.value
+    if ctx.options.uses_global:
+        pf = ctx.publishers.value
+        against = (f"the multi-publisher model (Section 3), on the scale of {pf.reference} unless the claim "
+                   "belongs to a publisher in the model")
+    else:
+        against = f"the forecast of {ctx.name} (Section 2)"
+    s.add(para(
+        f"Each claim is placed in the predictive distribution of {against} for its year: its percentile (the "
+        "share of the distribution below it), its ratio to the median, and the year in which the median first "
+        "reaches it, with a 95% interval from simulated paths. A percentile above 97.5 means the claim lies "
+        "above the model's 95% interval."))
+    s.part("Claim table", lambda: _claims_table(ctx, records))
+    s.part("Claim chart", lambda: _claims_figure(ctx, records))
+    if ctx.options.uses_global:
+        s.part("Other headline figures", lambda: _upcoming_table(ctx))
+        s.part("Scorecard", lambda: _scorecard_table(ctx))
+    return s
+
+
+def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
+    rows, verdicts = [], []
+    for spec, rec in records:
+        if isinstance(rec, Exception):
+            rows.append([spec.label, "", "", "", "", "", ""])
+            verdicts.append([bold(spec.label + ": "), {"t": "could not be checked: " + one_line(rec)}])
+            continue
+        fmt = money if ctx.options.uses_global else value_fmt(ctx)
+        rows.append([spec.label, txt(rec.scale), fmt_percentile(rec.percentile),
+                     f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_95, rec.upper_95, fmt),
+                     fmt_crossing(rec)])
+        verdicts.append(txt(rec.verdict))
+    origin_rows = []
+    for spec, rec in records:
+        if isinstance(rec, Exception):
+            continue
+        matched = origin_names((rec.matched_id,)) if getattr(rec, "matched_id", None) else []
+        origins = origin_names(tuple(getattr(rec, "origin_ids", ()) or ()))
+        if matched or origins:
+            origin_rows.append([spec.label, "; ".join(matched) or "no catalogued statement",
+                                "; ".join(origins) or "not traced"])
+    origin_table = [table(["Claim", "Published as", "Likely origin"], origin_rows, label="tab-origins",
+                          align="lll", widths=["1fr", "2.4fr", "2.4fr"],
+                          caption="Where the headline claims were published and where they most likely came from "
+                                  "(an inference from matching figures and years).")] if origin_rows else []
+    return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
+                   "Median reaches it (95% interval)"], rows, label="tab-claims", align="llrrrrr",
+                  widths=["1.1fr", "1.1fr", "1fr", "0.9fr", "0.9fr", "1.5fr", "2fr"],
+                  caption="The headline claims against the model, each in the distribution for its own year."),
+            *origin_table,
+            para(bold("In words. "), "The library's verdict on each claim:"),
+            bullets(verdicts)]
+
+
+def _claims_figure(ctx: Context, records: list[tuple[Any, Any]]) -> Block | None:
+    ok = [(spec, rec) for spec, rec in records if not isinstance(rec, Exception)][:2]
+    if not ok:
+        return None
+    target = claim_target(ctx)
+    if len(ok) == 1:
+        fig, ax = new_figure(6.4, 2.8)
+        axes = [ax]
+    else:
+        fig = new_figure(6.4, 6.2, nrows=2)
+        axes = fig.axes
+    for (spec, rec), ax in zip(ok, axes):
+        forecast.plots.claim_chart(rec, ax=ax, against=target, title=f"{spec.label}: {fmt_percentile(rec.percentile)}"
+                                   " percentile")
+    name = ctx.add_figure("claims", fig)
+    return figure(name, label="fig-claims", width="88%", caption=(
+        "Each claim (dashed line, diamond) in the model's predictive distribution for its year: the curve is the "
+        "density on a logarithmic value axis, with the central 80% and 95% intervals shaded and the median marked."))
+
+
+def _upcoming_table(ctx: Context) -> list[Block] | None:
+    recs = ctx.upcoming.value
+    if not recs:
+        return None
+    rows = []
+    for row, rec in recs:
+        who = f"{txt(row['publisher'])} ({txt(row['published_year'])})"
+        fig = f"{money(row['value_usd'])} in {int(row['target_year'])}"
+        if isinstance(rec, Exception):
+            rows.append([who, fig, measure_label(row.get("measure")), "could not be checked: " + one_line(rec, 80),
+                         "", "", ""])
+            continue
+        rows.append([who, fig, measure_label(row.get("measure")), txt(rec.scale), fmt_percentile(rec.percentile),
+                     f"×{float(rec.ratio_to_median):.2f}", fmt_crossing(rec)])
+    return [heading("Other headline figures still to come"),
+            para("Published forecasts for years after the last estimate in the model, checked the same way (on the "
+                 "publisher's own scale when it has estimates in the model, else on the reference scale)."),
+            table(["Published by", "Figure", "Measures", "Scale", "Percentile", "Ratio to median",
+                   "Median reaches it (95% interval)"],
+                  rows, label="tab-upcoming", align="llllrrr",
+                  widths=["1.9fr", "1.3fr", "1fr", "1.5fr", "1.2fr", "1fr", "1.7fr"],
+                  caption="Forecasts of the global cost whose year has not yet come, against the model.")]
+
+
+def _scorecard_table(ctx: Context) -> list[Block]:
+    sc = ctx.scorecard.value
+    rows = []
+    for _, r in sc.iterrows():
+        rows.append([f"{txt(r['publisher'])} ({txt(r['published_year'])})",
+                     f"{money(r['forecast_usd'])} in {int(r['target_year'])}",
+                     measure_label(r.get("measure")),
+                     "none" if is_missing(r.get("later_estimate_usd")) else money(r["later_estimate_usd"]),
+                     "n/a" if is_missing(r.get("ratio")) else f"×{float(r['ratio']):.2f}",
+                     fmt_percentile(r.get("model_percentile")),
+                     "yes" if bool(r.get("in_model_95")) else "no"])
+    n_in = int(sc["in_model_95"].fillna(False).astype(bool).sum()) if "in_model_95" in sc else 0
+    return [heading("Scorecard of past forecasts"),
+            para(f"{len(sc)} published forecasts have reached their year. Each is compared with the later estimates "
+                 "of that year (the same publisher's where it made one, else the other publishers') and with the "
+                 f"model's distribution for the year; {n_in} of {len(sc)} fall inside the model's 95% interval (",
+                 ref("tab-scorecard"), ")."),
+            table(["Forecast by", "Figure", "Measures", "Later estimate", "Ratio", "Model percentile", "In 95%"], rows,
+                  label="tab-scorecard", align="lllrrrc",
+                  widths=["2fr", "1.3fr", "1.3fr", "1.1fr", "0.8fr", "1.2fr", "0.7fr"],
+                  caption="Scorecard: published forecasts whose year has passed, against later estimates and the "
+                          "model.",
+                  note="Ratio: forecast divided by the later estimate (above 1: the forecast was too high).")]

@@ -1,0 +1,154 @@
+"""Helpers shared by the report's sections: amounts, intervals, percentiles, crossing years, names.
+
+They only word numbers the library computed; none computes a statistic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import forecast
+from forecast.report.blocks import fmt_number, ordinal
+from forecast.report.context import Context
+
+
+def money(x: Any) -> str:
+    """An amount in US$ the library's way (``$16.6bn``)."""
+    return forecast.format_money(x)
+
+
+def value_fmt(ctx: Context) -> Callable[[Any], str]:
+    """Formatter for values of the main series: money for US$, plain numbers otherwise."""
+    if ctx.unit.upper() in ("USD", "US$", "$"):
+        return money
+    return fmt_number
+
+
+def interval(lo: Any, hi: Any, fmt: Callable[[Any], str] = money) -> str:
+    """``"$20.1bn – $35.2bn"``."""
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def year_of(idx: Any) -> int:
+    """An int year from a Period, a Timestamp or an int."""
+    return int(getattr(idx, "year", idx))
+
+
+def measure_label(measure: Any) -> str:
+    """``"total_cost"`` -> ``"total cost"``."""
+    if measure is None or (isinstance(measure, float) and math.isnan(measure)):
+        return ""
+    return str(measure).replace("_", " ")
+
+
+def is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    try:
+        return bool(isinstance(v, float | np.floating) and math.isnan(v))
+    except TypeError:
+        return False
+
+
+def txt(v: Any, default: str = "") -> str:
+    """A cell's text: missing values become ``default``."""
+    return default if is_missing(v) or str(v) in ("nan", "None", "<NA>") else str(v)
+
+
+def attr(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first of ``names`` that ``obj`` has (attribute, mapping key or frame column)."""
+    for n in names:
+        if isinstance(obj, dict) and n in obj:
+            return obj[n]
+        if isinstance(obj, pd.Series) and n in obj.index:
+            return obj[n]
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return default
+
+
+def fmt_share(x: Any) -> str:
+    """A share (0-1) as a percentage with two significant digits: ``5.3e-7`` -> ``"0.000053%"``.
+
+    Examples
+    --------
+    >>> fmt_share(5.3e-7), fmt_share(0.000149), fmt_share(0.0116), fmt_share(0.25)
+    ('0.000053%', '0.015%', '1.2%', '25%')
+    """
+    if is_missing(x) or not float(x) > 0:
+        return "n/a"
+    pct = 100 * float(x)
+    dec = max(0, 1 - int(math.floor(math.log10(pct))))
+    return f"{pct:.{dec}f}%"
+
+
+def fmt_crossing(rec: Any) -> str:
+    """The crossing year with its 95% interval: ``"2028 (2024–2043)"``, or when it is not reached."""
+    until = getattr(rec, "until", None)
+    cy = getattr(rec, "crossing_year", None)
+    if is_missing(cy):
+        return f"not by {until}" if until else "not reached"
+    lo, hi = getattr(rec, "crossing_lower", None), getattr(rec, "crossing_upper", None)
+    lo_t = "?" if is_missing(lo) else str(int(lo))
+    hi_t = f"after {until}" if is_missing(hi) else str(int(hi))
+    return f"{int(cy)} ({lo_t}–{hi_t})" if lo_t != hi_t else f"{int(cy)}"
+
+
+def fmt_percentile(p: Any) -> str:
+    """A percentile (0-100) the way a reader can trust: no "100th" for 99.96.
+
+    Examples
+    --------
+    >>> fmt_percentile(99.999), fmt_percentile(99.4), fmt_percentile(73.5), fmt_percentile(0.01)
+    ('above 99.9th', '99.4th', '74th', 'below 0.1th')
+    """
+    if is_missing(p):
+        return "n/a"
+    p = float(p)
+    if p >= 99.95:
+        return "above 99.9th"
+    if p <= 0.05:
+        return "below 0.1th"
+    if p > 99 or p < 1:
+        return f"{p:.1f}th"
+    return ordinal(int(round(p)))
+
+
+def choice_name(fit: Any) -> str:
+    """Short name of what ``auto`` used: one model, or "combination of a, b and c"."""
+    weights = getattr(fit, "weights", None) or {}
+    names = list(weights)
+    if len(names) == 1:
+        return names[0]
+    if names:
+        return "combination of " + (", ".join(names[:-1]) + " and " + names[-1])
+    return str(getattr(fit, "model", "auto"))
+
+
+def origin_names(ids: tuple[str, ...]) -> list[str]:
+    """Catalogued figures by id, as "Publisher (year): $X for YEAR, measure".
+
+    Examples
+    --------
+    >>> origin_names(("juniper-2015",))
+    ['Juniper Research (2015): $2.1T for 2019, data breach cost']
+    """
+    est = forecast.load("global_estimates").set_index("id")
+    out = []
+    for i in ids:
+        if not i:
+            continue
+        if i not in est.index:
+            out.append(str(i))
+            continue
+        r = est.loc[i]
+        what = ""
+        if not is_missing(r["point_usd_bn"]) and not is_missing(r["target_year"]):
+            what = f": {money(float(r['point_usd_bn']) * 1e9)} for {int(r['target_year'])}"
+        out.append(f"{r['publisher']} ({int(r['published_year'])}){what}, {measure_label(r['measure'])}")
+    return out

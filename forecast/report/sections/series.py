@@ -1,0 +1,154 @@
+"""Section 2, the main series: fan chart, forecast table, model choice and backtest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+import forecast
+from forecast.report.blocks import Block, Section, bold, bullets, figure, heading, note, para, refs, table
+from forecast.report.context import Context
+from forecast.report.figures import new_figure
+from forecast.report.sections.common import choice_name, interval, is_missing, money, txt, value_fmt, year_of
+
+
+def section_series(ctx: Context) -> Section:
+    """Reported losses (IC3), or the user's series: fan chart, forecast table, model choice, backtest."""
+    title = "Reported losses (IC3)" if ctx.is_ic3 else f"Forecast: {ctx.name}"
+    s = Section("series", title)
+    fit = ctx.fit.value
+    fc = ctx.forecast_frame.value
+    fmt = value_fmt(ctx)
+    last = fc.index[-1]
+    s.add(para(
+        f"The {ctx.name} series has {len(ctx.y)} values from {ctx.first_year} to {ctx.last_year}; the last is "
+        f"{fmt(ctx.y.iloc[-1])} ({ctx.last_year}). The model chosen by backtest ({choice_name(fit)}) puts "
+        f"{year_of(last)} at a median of ", bold(fmt(fc['median'].iloc[-1])),
+        f", with an 80% interval of {interval(fc['lower_80'].iloc[-1], fc['upper_80'].iloc[-1], fmt)} and a "
+        f"95% interval of {interval(fc['lower_95'].iloc[-1], fc['upper_95'].iloc[-1], fmt)}",
+        refs("fig-fan", "tab-forecast"), "."))
+    s.part("Fan chart", lambda: _fan_figure(ctx, fc))
+    s.part("Forecast table", lambda: _forecast_table(ctx, fc))
+    s.add(heading("Which model, and how well it forecast the past"))
+    s.part("Model choice", lambda: _choice_blocks(ctx, fit))
+    s.part("Model comparison chart", lambda: _comparison_figure(ctx, fit))
+    s.part("Backtest chart", lambda: _backtest_figure(ctx))
+    notes = list(getattr(fit, "notes", []) or [])
+    if notes:
+        s.add(heading("What to know about this fit"))
+        s.add(bullets(notes))
+    return s
+
+
+def _fan_figure(ctx: Context, fc: pd.DataFrame) -> Block:
+    fig, ax = new_figure(6.4, 3.5)
+    forecast.plots.fan_chart(ctx.y, fc, ax=ax, log=True, title=f"{ctx.name}: history and forecast")
+    name = ctx.add_figure("fan", fig)
+    return figure(name, label="fig-fan", caption=(
+        f"{ctx.name}, {ctx.first_year}-{ctx.last_year} (points) and forecast to {ctx.horizon_year}: median "
+        "(line), 80% and 95% prediction intervals (bands). Logarithmic scale: a straight line is constant growth."))
+
+
+def _forecast_table(ctx: Context, fc: pd.DataFrame) -> Block:
+    fmt = value_fmt(ctx)
+    rows = [[str(year_of(p)), fmt(r["median"]), fmt(r["mean"]), interval(r["lower_80"], r["upper_80"], fmt),
+             interval(r["lower_95"], r["upper_95"], fmt)] for p, r in fc.iterrows()]
+    return table(["Year", "Median", "Mean", "80% interval", "95% interval"], rows, label="tab-forecast",
+                 widths=["auto", "1fr", "1fr", "1.6fr", "1.6fr"],
+                 caption=f"Forecast of {ctx.name} to {ctx.horizon_year} ({fc.attrs.get('model') or 'auto'}).",
+                 align="rrrrr", note="The median is the central forecast (half the outcomes below, half above); "
+                 "the mean is higher because the distribution is skewed. Nominal US$." if fmt is money else None)
+
+
+def _candidates(fit: Any) -> pd.DataFrame:
+    """The candidate table of ``auto``: one row per model that was scored or left out."""
+    cand = getattr(fit, "candidates", None)
+    if not isinstance(cand, pd.DataFrame) or cand.empty:
+        raise AttributeError("the fitted model has no candidate table (.candidates)")
+    cand = cand.copy()
+    if "status" in cand.columns:  # a model both scored (no windows) and left out: keep the 'left out' row
+        left = set(cand.loc[cand["status"] == "left out", "model"])
+        cand = cand[~(cand["model"].isin(left) & (cand["status"] != "left out"))]
+    return cand.reset_index(drop=True)
+
+
+def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
+    cand = _candidates(fit)
+    weights = getattr(fit, "weights", {}) or {}
+    combined = len(weights) > 1
+    rows, marked = [], []
+    for i, r in cand.iterrows():
+        model = str(r["model"])
+        w = weights.get(model, 0.0)
+        chosen = (model == "combination" and combined) or (not combined and w > 0)
+        if chosen or (combined and w > 0):
+            marked.append(int(i))
+        status = txt(r.get("status"))
+        if model == "combination":
+            use = "used" if combined else "not used"
+        elif status == "left out":
+            use = "left out"
+        else:
+            use = f"{w:.2f}" if w > 0 else ""
+        pct = (lambda v: "n/a" if is_missing(v) else f"{float(v):.1f}%")
+        num = (lambda v: "n/a" if is_missing(v) else f"{float(v):.3f}")
+        rows.append([model, use, "0" if is_missing(r.get("windows")) else str(int(r["windows"])),
+                     pct(r.get("mape")), num(r.get("mase")), pct(r.get("coverage_80")), pct(r.get("coverage_95")),
+                     num(r.get("wis"))])
+    blocks: list[Block] = [
+        para("Each candidate model was fitted to the data up to each past year and its forecasts for the next "
+             "one to three years were compared with what was later reported (a rolling-origin backtest). The "
+             "automatic choice used ", bold(choice_name(fit)), ": ", txt(getattr(fit, "choice", "")), "."),
+        table(["Model", "Weight", "Forecasts", "MAPE", "MASE", "Cover. 80%", "Cover. 95%", "WIS"], rows,
+              label="tab-candidates", highlight=marked, align="lrrrrrrr",
+              widths=["1.6fr"] + ["1fr"] * 7,
+              caption="Backtest scores of the candidate models; the model(s) used are shaded. Coverage is the "
+                      "share of reported values that fell inside the 80% and 95% intervals: a well calibrated "
+                      "model covers close to 80% and 95%.",
+              note="MAPE: mean absolute percentage error of the median. MASE: mean absolute error on the log scale "
+                   "relative to a naive one-year-ahead forecast (below 1 beats it). WIS: weighted interval score on "
+                   "the log scale, the criterion of the choice (lower is better). Forecasts: number scored."),
+    ]
+    calib = getattr(fit, "calibration", None)
+    if calib is not None and hasattr(calib, "note"):
+        blocks.append(para(
+            "The scores above are those of the candidates' own intervals. The forecast's intervals were then "
+            "calibrated on the backtest errors of the choice: ", calib.note(), ". ", _selection_caveat(fit)))
+    return blocks
+
+
+def _selection_caveat(fit: Any) -> str:
+    """What the backtest scores of the model used can and cannot claim."""
+    options = getattr(fit, "options", {}) or {}
+    fixed = options.get("combine") is True and options.get("top") in (None, len(options.get("candidates", ())))
+    if fixed:
+        return ("The combination is fixed in advance, not picked on these windows, but the calibration factor "
+                "was fitted to the same errors, so the calibrated intervals' coverage is not measured here.")
+    return ("The choice was made on these same backtest windows, so the score of the model used is optimistic: "
+            "its accuracy on years it has not seen is likely lower.")
+
+
+def _comparison_figure(ctx: Context, fit: Any) -> Block:
+    cand = _candidates(fit)
+    cand = cand[pd.to_numeric(cand.get("windows"), errors="coerce").fillna(0) > 0]
+    fig = new_figure(8.0, 2.0 + 0.36 * len(cand), ncols=2)
+    forecast.plots.comparison_chart(cand, ax=fig.axes, metric="wis")
+    name = ctx.add_figure("models", fig)
+    return figure(name, label="fig-models", caption=(
+        "Candidate models by backtest weighted interval score (left, lower is better) and the share of reported "
+        "values inside their 80% and 95% intervals against the nominal levels (right; n: forecasts scored)."))
+
+
+def _backtest_figure(ctx: Context) -> Block:
+    bt = ctx.backtest.value
+    model = str(bt["model"].iloc[0])
+    fig, ax = new_figure(6.4, 3.4)
+    forecast.plots.backtest_chart(bt, model=model, ax=ax, history=ctx.y, title=f"Backtest: {model}")
+    name = ctx.add_figure("backtest", fig)
+    fit = ctx.fit.value
+    which = ("the model used" if len(getattr(fit, "weights", {}) or {}) <= 1
+             else "the best single member of the combination")
+    return figure(name, label="fig-backtest", caption=(
+        f"Backtest of {model}, {which}: the forecasts made from each past year (lines, dark to light from early to "
+        "late origins) against the reported values (black)."))
