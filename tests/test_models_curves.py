@@ -362,19 +362,32 @@ def test_registry_and_short_series():
 
 
 @pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
-@pytest.mark.parametrize("scale", [1e-12, 1.0, 1e15])
-def test_extreme_magnitudes_and_short_series_give_finite_answers_or_typed_errors(fitter, scale):
-    rng = np.random.default_rng(16)
+def test_extreme_magnitudes_and_short_series_give_finite_answers_or_typed_errors(fitter):
+    # the same shapes at three magnitudes: the same answer (a forecast, or the same refusal) at each,
+    # forecasts in proportion to the magnitude; at least one shape is forecast, so the test can fail
+    outcomes = {}
+    for scale in (1e-12, 1.0, 1e15):
+        rng = np.random.default_rng(16)
+        for n in (5, 6, 9):
+            years = 2010 + np.sort(rng.choice(np.arange(15), size=n, replace=False))
+            y = pd.Series(scale * np.exp(np.cumsum(rng.normal(0.3, 0.3, n))), index=years)
+            try:
+                res = fitter(y)
+                fc = res.forecast(horizon=3)
+            except ModelError as err:
+                assert "\n" not in str(err)
+                outcomes[scale, n] = str(err)
+                continue
+            validate_frame(fc)
+            outcomes[scale, n] = fc["median"].to_numpy() / scale
     for n in (5, 6, 9):
-        years = 2010 + np.sort(rng.choice(np.arange(15), size=n, replace=False))
-        y = pd.Series(scale * np.exp(np.cumsum(rng.normal(0.3, 0.3, n))), index=years)
-        try:
-            res = fitter(y)
-            fc = res.forecast(horizon=3)
-        except ModelError as err:
-            assert "\n" not in str(err)
-            continue
-        validate_frame(fc)
+        base = outcomes[1.0, n]
+        for scale in (1e-12, 1e15):
+            if isinstance(base, str):
+                assert outcomes[scale, n] == base
+            else:
+                np.testing.assert_allclose(outcomes[scale, n], base, rtol=1e-3)
+    assert sum(not isinstance(outcomes[1.0, n], str) for n in (5, 6, 9)) >= 1
 
 
 # ------------------------------------------------------------ property-based
@@ -384,25 +397,51 @@ from hypothesis import strategies as st  # noqa: E402
 
 @st.composite
 def positive_series(draw):
+    """A random walk on the log scale (mostly no visible ceiling) or a noisy S-curve through its bend."""
     n = draw(st.integers(min_value=5, max_value=14))
     years = sorted(draw(st.sets(st.integers(min_value=1990, max_value=2030), min_size=n, max_size=n)))
-    start = draw(st.floats(min_value=-8, max_value=30))  # log10 of the first value
+    start = draw(st.floats(min_value=-8, max_value=30))  # log10 of the first value (walk) or of K (curve)
+    if draw(st.booleans()):  # an S-curve whose bend lies inside the observed years
+        first, last = years[0], years[-1]
+        t0 = draw(st.floats(min_value=first + 0.3 * (last - first), max_value=first + 0.5 * (last - first)))
+        r = draw(st.floats(min_value=8.0, max_value=12.0)) / max(last - first, 1)
+        noise = draw(st.lists(st.floats(min_value=-0.02, max_value=0.02), min_size=n, max_size=n))
+        logv = start * math.log(10) - np.logaddexp(0.0, -r * (np.asarray(years, float) - t0)) + np.asarray(noise)
+        return "s-curve", pd.Series(np.exp(logv), index=years)
     steps = draw(st.lists(st.floats(min_value=-1.5, max_value=1.5), min_size=n - 1, max_size=n - 1))
     logv = start * math.log(10) + np.concatenate([[0.0], np.cumsum(steps)])
-    return pd.Series(np.exp(logv), index=years)
+    return "walk", pd.Series(np.exp(logv), index=years)
+
+
+# Measured on the 40 derandomised draws (both curves): all 24 random walks are refused (capacity
+# not identified) and all 16 S-curves are fitted. Refusals must be of that one kind, and at least
+# this share of the S-curves must give a forecast: without it the test would pass whatever happens.
+MIN_S_CURVE_FITTED = 0.8
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
-@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(y=positive_series())
-def test_property_finite_nested_forecast_or_typed_error(fitter, y):
-    try:
-        res = fitter(y, n_draws=500)
-        fc = res.forecast(horizon=3)
-    except ModelError as err:
-        assert "\n" not in str(err) and str(err)
-        return
-    validate_frame(fc)
-    assert res.params["identified"].all()
-    assert np.isfinite(res.params["estimate"]).all()
+def test_property_finite_nested_forecast_or_typed_error(fitter):
+    outcomes: dict[str, list[bool]] = {"s-curve": [], "walk": []}
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(drawn=positive_series())
+    def run(drawn):
+        kind, y = drawn
+        try:
+            res = fitter(y, n_draws=500)
+            fc = res.forecast(horizon=3)
+        except ModelError as err:
+            assert "\n" not in str(err) and "not identified" in str(err), str(err)
+            outcomes[kind].append(False)
+            return
+        validate_frame(fc)
+        assert res.params["identified"].all()
+        assert np.isfinite(res.params["estimate"]).all()
+        outcomes[kind].append(True)
+
+    run()
+    curves = outcomes["s-curve"]
+    assert len(curves) >= 10, "too few S-curves drawn to judge the share fitted"
+    assert np.mean(curves) >= MIN_S_CURVE_FITTED, f"{sum(curves)} of {len(curves)} S-curves fitted"
