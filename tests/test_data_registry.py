@@ -308,3 +308,42 @@ def test_series_without_a_single_series():
         series("macro")
     with pytest.raises(forecast.DataError, match="column 'victims'"):
         series("ic3", column="victims")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_url_has_a_well_formed_host(name):
+    # e.g. "https://ojp.gov./ncjrs/..." (a trailing dot) once slipped through the pattern above
+    from urllib.parse import urlsplit
+
+    frame = load(name)
+    host = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+    for col in [c for c in frame.columns if c.endswith("source_url")]:
+        for i, cell in frame[col].dropna().items():
+            for u in _urls(cell):
+                parts = urlsplit(u)
+                assert host.match(parts.hostname or ""), (name, col, i, u)
+
+
+IC3_TABLES = ["ic3", "ic3_by_crime_type", "ic3_crime_type_headlines", "ic3_by_state"]
+
+
+@pytest.mark.parametrize("name", IC3_TABLES)
+def test_every_ic3_row_names_the_fbi_annual_report_of_its_year(name):
+    # the primary source is the FBI's own annual report of the row's year; source_url keeps
+    # the copy (press release, coverage, transcription) the figure was read from
+    frame = load(name)
+    assert list(frame.columns).index("primary_source") == list(frame.columns).index("source_url") - 1
+    for i, row in frame.iterrows():
+        year = int(row["year"])
+        primary = row["primary_source"]
+        assert isinstance(primary, str), (name, i)
+        if year >= 2005:
+            assert primary.startswith(f"FBI IC3 {year} Internet Crime Report"), (name, i, primary)
+        else:  # the IFCC / early IC3 reports had other titles
+            assert re.match(rf"^(IFCC|IC3) {year} Internet Fraud", primary), (name, i, primary)
+        assert row["source_url"] != primary
+
+
+def test_state_and_crime_type_rows_name_their_table():
+    assert load("ic3_by_state")["primary_source"].str.endswith("by state").all()
+    assert load("ic3_by_crime_type")["primary_source"].str.contains("crime types").all()

@@ -89,7 +89,7 @@ DATASETS: dict[str, Dataset] = {
             "FBI IC3 complaints and reported losses per year, US$ (as first reported, and later revisions)",
             ("year",),
             {"year": _INT, "complaints": _INT, "losses_usd": _FLOAT, "revised_losses_usd": _FLOAT,
-             "loss_basis": _STR, "source_url": _STR, "confidence": _STR, "note": _STR},
+             "loss_basis": _STR, "primary_source": _STR, "source_url": _STR, "confidence": _STR, "note": _STR},
             ("year",),
         ),
         Dataset(
@@ -97,7 +97,7 @@ DATASETS: dict[str, Dataset] = {
             "FBI IC3 victims and reported losses by crime type, US$, every type in the annual reports",
             ("year",),
             {"year": _INT, "crime_type": _STR, "canonical_type": _STR, "victims": _INT,
-             "losses_usd": _FLOAT, "source_url": _STR, "confidence": _STR, "note": _STR},
+             "losses_usd": _FLOAT, "primary_source": _STR, "source_url": _STR, "confidence": _STR, "note": _STR},
             ("year", "crime_type"),
         ),
         Dataset(
@@ -105,7 +105,7 @@ DATASETS: dict[str, Dataset] = {
             "FBI IC3 losses of the main crime types as quoted in press coverage, US$ (partial, rounded)",
             ("year",),
             {"year": _INT, "crime_type": _STR, "losses_usd": _FLOAT, "complaints": _INT,
-             "source_url": _STR, "confidence": _STR, "note": _STR},
+             "primary_source": _STR, "source_url": _STR, "confidence": _STR, "note": _STR},
             ("year", "crime_type"),
         ),
         Dataset(
@@ -113,7 +113,7 @@ DATASETS: dict[str, Dataset] = {
             "FBI IC3 complaints and reported losses by US state, DC and territory, US$",
             ("year",),
             {"year": _INT, "state": _STR, "region_type": _STR, "complaints": _INT, "losses_usd": _FLOAT,
-             "source_url": _STR, "confidence": _STR, "note": _STR},
+             "primary_source": _STR, "source_url": _STR, "confidence": _STR, "note": _STR},
             ("year", "state"),
         ),
         Dataset(
