@@ -21,15 +21,26 @@ def run(capsys, *argv):
 @pytest.mark.parametrize("value,year,origin", [("2 trillion", "2019", "Juniper Research (2015)"),
                                                 ("3 trillion", "2020", "McKinsey/WEF (2014)")])
 def test_seed_claims_in_one_command(capsys, value, year, origin):
+    import forecast
+
     code, out, err = run(capsys, "claim", "--value", value, "--year", year)
     assert code == 0 and err == ""
-    first = out.splitlines()[0]  # the verdict names everything
-    assert re.search(r"sits (at|above) the [\d.]+\w\w percentile", first)
-    assert "on the CSIS/McAfee scale" in first
-    interval = r"\d{4} \(95% interval \d{4}(-\d{4}| to after 2100)\)"
-    assert re.search(r"first reaches it in " + interval, first)
+    c = forecast.check_claim(value, int(year))
+    first = out.splitlines()[0]  # the statement names everything
+    assert first == c.statement
+    assert re.search(r"verdict (consistent|high|low|implausible) on the multi-publisher \w+ model on the "
+                     r"CSIS/McAfee scale: it sits (at|above|below) the [\d.]+\w\w percentile", first)
+    assert first.index("80% interval") < first.index("95% interval")
+    assert "times the median to fall outside the 95% interval" in first
     assert f"likely origin is {origin}" in first and "inference" in first
-    assert re.search(r"^crossing year\s+" + interval + "$", out, re.M)
+    assert re.search(rf"^verdict\s+{c.verdict} \(on the CSIS/McAfee scale\)$", out, re.M)
+    assert re.search(r"^crossing year\s+" + re.escape(c.crossing) + "$", out, re.M)
+    assert re.search(r"^origin measure\s+" + c.origin_measure.replace("_", " "), out, re.M)
+    # the verdict on every publisher scale with three or more figures, side by side
+    for _, r in c.scales.iterrows():
+        assert re.search(rf"^\s*{re.escape(r['scale'])}\s+{r['n_figures']}\s+{r['percentile']:.1f}\s+{r['verdict']}",
+                         out, re.M)
+    assert f"Published figures for {year}" in out
 
 
 def test_json_matches_the_api(capsys):
@@ -39,10 +50,18 @@ def test_json_matches_the_api(capsys):
                        "--format", "json", "--real", "2024", "--share-of-gdp")
     assert code == 0
     rec = json.loads(out)[0]
-    c = forecast.check_claim("3 trillion", 2020, publisher="Statista")
+    c = forecast.check_claim("3 trillion", 2020, publisher="Statista", real=2024, share_of_gdp=True)
     assert rec["scale"] == "Statista" and rec["percentile"] == pytest.approx(c.percentile)
     assert rec["crossing"] == c.crossing and rec["matched_id"] == "russian-mfa-2018-2020"
     assert "value_real_2024" in rec and "median_share_of_gdp" in rec
+    # every field of the check is in the JSON
+    assert set(c.to_dict()) == set(rec)
+    for key in ("verdict", "lower_80", "upper_80", "reject_multiple", "origin_measure", "origin_note",
+                "crossing_lower_80", "scale_verdicts", "statement"):
+        assert rec[key] == (pytest.approx(getattr(c, key)) if isinstance(rec[key], float) else getattr(c, key))
+    assert [s["scale"] for s in rec["scales"]] == list(c.scales["scale"])
+    assert [s["percentile"] for s in rec["scales"]] == pytest.approx(list(c.scales["percentile"]))
+    assert {f["id"] for f in rec["figures"]} == set(c.figures["id"])
 
 
 def test_quadratic_publisher_model_via_dataset_name(capsys):
@@ -66,6 +85,8 @@ def test_claim_against_a_dataset_and_a_csv(capsys, tmp_path):
 
 @pytest.mark.parametrize("argv,needle", [
     (["claim", "--value", "3 zillion", "--year", "2020"], "zillion"),
+    (["claim", "--value", "10.5", "--year", "2025"], "'10.5' has no unit"),
+    (["claim", "--value", "2000000000000", "--year", "2019"], '"2 trillion", "$2T", "445bn"'),
     (["claim", "--value", "3T", "--year", "2200"], "2200"),
     (["claim", "--value", "3T", "--year", "1900"], "1900"),
     (["claim", "--value", "3T", "--year", "2020", "--publisher", "Nobody"], "unknown publisher 'Nobody'"),

@@ -119,7 +119,7 @@ def test_claims_notebook_shows_the_library_verdicts(executed):
     for starts, value, year, label in (("two = forecast.check_claim", "2 trillion", 2019, "russian-mfa-2018-2019"),
                                        ("three = forecast.check_claim", "3 trillion", 2020, "russian-mfa-2018-2020")):
         check = forecast.check_claim(value, year, against=model, label=label, n=1000, seed=0, share_of_gdp=True)
-        assert _text_of(nb, starts).strip() == check.verdict
+        assert _text_of(nb, starts).strip() == check.statement
 
 
 @pytest.mark.notebooks

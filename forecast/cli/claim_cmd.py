@@ -27,7 +27,9 @@ def register(subparsers) -> None:
         "claim", help="assess a published figure: percentile, crossing year, likely origin",
         description="Assess a claim 'VALUE in YEAR' against the multi-publisher model of the global cost "
         "(default, on the reference publisher's scale), a bundled series or your own CSV.")
-    p.add_argument("--value", required=True, help='claimed amount, e.g. "3 trillion", "$2.1T", "445bn"')
+    p.add_argument("--value", required=True,
+                   help='claimed amount with a unit word or symbol, e.g. "3 trillion", "$2.1T", "445bn", '
+                   '"US$ 600 billion" (a bare number is refused)')
     p.add_argument("--year", required=True, type=int, help="year the claim is about")
     p.add_argument("--label", help="a name for the claim (or a catalogued claim id)")
     src = p.add_mutually_exclusive_group()
@@ -90,13 +92,18 @@ def _fmt_pct(p: float) -> str:
 
 def run_claim(args) -> int:
     """Handler of ``claim``."""
-    from forecast.published._format import money, rate
-    from forecast.published.check import check_claim, parse_value
+    import json
 
-    value = parse_value(args.value)  # a bad amount fails before any fitting
+    from forecast.published._format import money, rate
+    from forecast.published.check import check_claim, parse_claim_text
+
+    value = parse_claim_text(args.value)  # a bad amount or a bare number fails before any fitting
     against = _against(args)
     c = check_claim(value, args.year, against=against, label=args.label, publisher=args.publisher, n=args.n,
                     seed=args.seed, real=args.real, share_of_gdp=args.share_of_gdp)
+    if args.format == "json":
+        print(json.dumps([c.to_dict()], indent=2))
+        return 0
     if args.format != "table":
         emit(c.to_frame(), args.format)
         return 0
@@ -104,22 +111,55 @@ def run_claim(args) -> int:
               f"against a fitted {rate(c.fitted_growth)}" if c.growth_from_year is not None else "n/a")
     fields = [
         ("claim", f"{money(c.value)} for {c.year}" + (f" ({args.label})" if args.label else "")),
+        ("verdict", f"{c.verdict} (on the {c.scale} scale)"),
         ("judged against", f"{c.model}, {c.scale} scale"),
         ("distribution", c.judged_on),
         ("percentile", _fmt_pct(c.percentile)),
-        ("median, 95% interval", f"{money(c.median)} ({money(c.lower_95)} to {money(c.upper_95)})"),
+        ("median", money(c.median)),
+        ("80% interval", f"{money(c.lower_80)} to {money(c.upper_80)}"),
+        ("95% interval", f"{money(c.lower_95)} to {money(c.upper_95)}"),
         ("ratio to median", f"{c.ratio_to_median:.3g}"),
+        ("to fall outside 95%", f"a claim would need to exceed {c.reject_multiple:.3g} times the median"),
         ("implied growth", growth),
         ("crossing year", c.crossing),
         ("likely origin", c.likely_origin),
+        ("origin measure", (c.origin_measure.replace("_", " ") or "n/a")
+         + (f": {c.origin_note}" if c.origin_note else "")),
     ]
     for k, v in c.extra.items():
         fields.append((k.replace("_", " "), _fmt_extra(k, v)))
+    for note in c.notes:
+        fields.append(("note", note))
     width = max(len(k) for k, _ in fields)
-    print(c.verdict)
+    print(c.statement)
     print()
     for k, v in fields:
         print(f"{k:<{width}}  {v}")
+    if len(c.scales):
+        print()
+        print("On each publisher scale with three or more figures:")
+        t = pd.DataFrame({
+            "scale": c.scales["scale"], "figures": c.scales["n_figures"],
+            "percentile": c.scales["percentile"].map(lambda p: f"{p:.1f}"), "verdict": c.scales["verdict"],
+            "median": c.scales["median"].map(money),
+            "80% interval": [f"{money(a)}-{money(b)}" for a, b in zip(c.scales["lower_80"], c.scales["upper_80"])],
+            "95% interval": [f"{money(a)}-{money(b)}" for a, b in zip(c.scales["lower_95"], c.scales["upper_95"])],
+            "own figure": c.scales["figure"].map(lambda v: money(v) if math.isfinite(v) else "none"),
+            "claim / figure": c.scales["ratio_to_figure"].map(lambda r: f"{r:.2f}" if math.isfinite(r) else ""),
+        })
+        emit(t, "table")
+    if len(c.figures):
+        print()
+        print(f"Published figures for {c.year} (and the nearest years of the publishers the model fits):")
+        f = c.figures
+        t = pd.DataFrame({
+            "publisher": f["publisher"], "year": f["year"], "figure": f["value_usd"].map(money),
+            "range": [f"{money(a)}-{money(b)}" if math.isfinite(a) and math.isfinite(b) else ""
+                      for a, b in zip(f["low_usd"], f["high_usd"])],
+            "measure": f["measure"].str.replace("_", " "), "in model": f["in_model"].map({True: "yes", False: "no"}),
+            "claim / figure": f["claim_ratio"].map(lambda r: f"{r:.2f}"), "id": f["id"],
+        })
+        emit(t, "table")
     return 0
 
 

@@ -293,6 +293,8 @@ class CurveResult(FitResult):
     ``options`` holds exactly the keyword arguments that refit the model.
     """
 
+    in_sample_curve = True  # the curve is defined at every year: predictive_at uses it inside the data too
+
     def __init__(self, y: pd.Series, *, curve: Curve, sol: _Solution, tau: np.ndarray, tbar: float,
                  cov: np.ndarray | None, identified: bool, capacity_source: str, params: pd.DataFrame,
                  notes: list[str], options: dict, aicc: float | None, loglik: float,

@@ -11,8 +11,14 @@ where ``y`` is an annual series already checked by :func:`as_annual`. A
   paths in the result's working space (``log`` or ``level``), drawn with
   parameter uncertainty too.
 
-Everything users see (``forecast``, ``simulate``, ``summary``, ``plot``) is
-built here, so evaluation, claims, plots and the report never branch on the
+A family whose curve is defined at every calendar year (the trends and the
+saturating curves) sets ``in_sample_curve = True``: its ``_predictive`` then
+also serves years inside (or shortly before) the data window. The others
+(random walk, ETS, ARIMA, auto) are judged inside the window by their
+in-sample fitted value with the spread of their residuals.
+
+Everything users see (``predictive_at``, ``forecast``, ``simulate``,
+``observations``, ``summary``, ``plot``) is built here, so evaluation, claims, plots and the report never branch on the
 model family.
 """
 
@@ -154,6 +160,7 @@ class FitResult:
 
     model: str = ""
     space: str = "log"
+    in_sample_curve: bool = False
 
     def __init__(self, y: pd.Series, *, params: pd.DataFrame, fitted: pd.Series, residuals: pd.Series,
                  aicc: float | None = None, notes: Sequence[str] = (), options: dict | None = None,
@@ -187,9 +194,51 @@ class FitResult:
         """Last observed year."""
         return int(self.y.index[-1].year)
 
+    @property
+    def first_year(self) -> int:
+        """First observed year."""
+        return int(self.y.index[0].year)
+
+    def observations(self) -> pd.Series:
+        """The observed series (annual ``PeriodIndex``, unit in ``attrs``)."""
+        return self.y
+
     def predictive(self, horizon: int | None = None, until: int | None = None) -> Predictive:
         """Predictive distribution for each of the next years (see :class:`Predictive`)."""
         return self._predictive(future_years(self.last_year, horizon, until))
+
+    def predictive_at(self, years: Sequence[int]) -> Predictive:
+        """Distribution of the series' figure for any ``years``, inside the data window or after it.
+
+        After the last observation this is the predictive distribution. Inside
+        the window it is the distribution of a figure for that year given the
+        fit: the model's own predictive where its curve is defined at every
+        year (trends, logistic, Gompertz; also up to a few years before the
+        data), otherwise (random walk, ETS, ARIMA, auto) the in-sample fitted
+        value with the spread of the in-sample residuals, a Student t with
+        ``n - 1`` degrees of freedom on the working scale.
+
+        Raises
+        ------
+        ModelError
+            A year before the data of a model that has no curve there.
+
+        Examples
+        --------
+        >>> import forecast
+        >>> res = forecast.fit(forecast.series("ic3"), model="exponential")
+        >>> p = res.predictive_at([2015, 2030])
+        >>> [int(y.year) for y in p.years]
+        [2015, 2030]
+        """
+        yrs = np.array([int(y) for y in years])
+        if self.in_sample_curve or (yrs > self.last_year).all():
+            return self._predictive(year_index(yrs))
+        past = yrs <= self.last_year
+        parts = [(past, self._residual_predictive(yrs[past]))]
+        if (~past).any():
+            parts.append((~past, self._predictive(year_index(yrs[~past]))))
+        return _join(yrs, parts, self.space)
 
     def forecast(self, horizon: int | None = None, until: int | None = None,
                  levels: Sequence[float] = DEFAULT_LEVELS) -> pd.DataFrame:
@@ -272,9 +321,50 @@ class FitResult:
 
         return fan_chart(self.y, self.forecast(horizon=horizon, levels=levels), **kwargs)
 
+    def _residual_predictive(self, years: np.ndarray) -> Predictive:
+        """In-sample fitted values of ``years`` with the spread of the in-sample residuals."""
+        fitted_years = [p.year for p in self.fitted.index]
+        missing = [int(y) for y in years if int(y) not in fitted_years]
+        if missing:
+            raise ModelError(f"year {missing[0]} is outside the fitted values of the {self.model!r} model "
+                             f"({fitted_years[0]}-{fitted_years[-1]}); a time-series model has no figure there")
+        res = np.asarray(self.residuals, dtype=float)
+        res = res[np.isfinite(res)]
+        if len(res) < 2:
+            raise ModelError(f"the {self.model!r} model has too few residuals to judge a year inside its data")
+        scale = float(np.sqrt(np.sum(res**2) / (len(res) - 1)))
+        values = np.array([float(self.fitted.iloc[fitted_years.index(int(y))]) for y in years])
+        loc = np.log(values) if self.space == "log" else values
+        return Predictive(year_index(years), loc=loc, scale=np.full(len(years), max(scale, 1e-12)),
+                          df=float(len(res) - 1), space=self.space)
+
     # ------------------------------------------------- subclass obligations
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
+
+
+def _join(years: np.ndarray, parts: list[tuple[np.ndarray, Predictive]], space: str) -> Predictive:
+    """One :class:`Predictive` for ``years`` from pieces, each covering the years where its mask is true.
+
+    Closed-form pieces are concatenated; when a piece is given by draws, the
+    closed-form ones are represented by the same number of evenly spaced
+    quantiles (each year's marginal is what counts, not the joint draws).
+    """
+    if all(p.closed_form for _, p in parts):
+        loc, scale, df = np.empty(len(years)), np.empty(len(years)), np.empty(len(years))
+        for mask, p in parts:
+            loc[mask], scale[mask], df[mask] = p.loc, p.scale, np.asarray(p.df, dtype=float)
+        return Predictive(year_index(years), loc=loc, scale=scale, df=df, space=space)
+    n = max(p.samples.shape[0] for _, p in parts if not p.closed_form)
+    samples = np.empty((n, len(years)))
+    probs = (np.arange(n) + 0.5) / n
+    for mask, p in parts:
+        if p.closed_form:
+            samples[:, mask] = p._dist().ppf(probs[:, None])
+        else:
+            idx = np.linspace(0, p.samples.shape[0] - 1, n).round().astype(int)
+            samples[:, mask] = np.sort(p.samples, axis=0)[idx]
+    return Predictive(year_index(years), samples=samples, space=space)

@@ -33,6 +33,8 @@ _NAMES = ("intercept", "slope", "curvature")
 class TrendResult(FitResult):
     """Fitted polynomial trend (see :func:`fit_linear`, :func:`fit_exponential`, :func:`fit_quadratic`)."""
 
+    in_sample_curve = True  # the curve is defined at every year: predictive_at uses it inside the data too
+
     def __init__(self, y: pd.Series, *, model: str, space: str, degree: int, center: float, coef: np.ndarray,
                  xtx_inv: np.ndarray, s2: float, df: int, **kwargs: Any) -> None:
         super().__init__(y, model=model, **kwargs)

@@ -13,17 +13,21 @@ __all__ = ["claim_chart", "claim_distribution"]
 
 
 def claim_distribution(against: Any, year: int, publisher: str | None = None):
-    """The one-year predictive distribution :func:`forecast.check_claim` judges a claim for ``year`` against.
+    """The one-year distribution a claim for ``year`` is judged against: ``against.predictive_at([year])``.
+
+    Any result of the package's protocol (a family's fit, ``auto``, the
+    multi-publisher fit with ``publisher=`` for its scale) answers it.
 
     Returns
     -------
     (Predictive, str)
-        The distribution and how it was obtained (a forecast, or an in-sample
-        prediction for a year inside the data).
+        The distribution and how it was obtained (a forecast after the data,
+        or an in-sample prediction for a year inside the data).
     """
-    from forecast.published.check import _distribution
-
-    return _distribution(against, int(year), publisher)
+    kw = {} if publisher is None else {"publisher": publisher}
+    pred = against.predictive_at([int(year)], **kw)
+    how = "predictive" if int(year) > int(against.last_year) else "in-sample prediction"
+    return pred, how
 
 
 def _density(pred: Any, grid: np.ndarray) -> np.ndarray:
@@ -86,24 +90,27 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     >>> fit = forecast.fit_publishers()                                      # doctest: +SKIP
     >>> fig = forecast.plots.claim_chart((fit, "3 trillion", 2020))           # doctest: +SKIP
     """
-    from forecast.published._format import money, percentile
+    from forecast.published._format import money, percentile  # moves with the wording module
 
     if isinstance(check, tuple):
         if len(check) not in (3, 4):
             raise ForecastError("claim_chart: give a ClaimCheck, or (fit, value, year[, publisher])")
         against, value, year = check[:3]
         publisher = check[3] if len(check) == 4 else publisher
-        from forecast.published.check import check_claim
+        import forecast
 
-        check = check_claim(value, year, against=against, publisher=publisher, **check_options)
+        check = forecast.check_claim(value, year, against=against, publisher=publisher, **check_options)
     if not all(hasattr(check, a) for a in ("value", "year", "percentile", "scale")):
         raise ForecastError("claim_chart: expected the result of forecast.check_claim or (fit, value, year)")
-    if against is None:
-        raise ForecastError("claim_chart: pass against=<the fit the claim was checked against>, "
-                            "or give (fit, value, year)")
-    if publisher is None and hasattr(against, "publisher_name"):
-        publisher = check.scale
-    pred, how = claim_distribution(against, check.year, publisher)
+    pred = getattr(check, "distribution", None)
+    how = str(getattr(check, "judged_on", ""))
+    if against is not None:
+        if publisher is None and getattr(against, "publishers", None):
+            publisher = check.scale
+        pred, how = claim_distribution(against, check.year, publisher)
+    if pred is None:
+        raise ForecastError("claim_chart: this claim check carries no distribution; pass against=<the fit the "
+                            "claim was checked against>, or give (fit, value, year)")
     pct_here = 100 * float(pred.cdf(check.value)[0])
     if not np.isclose(pct_here, check.percentile, atol=1e-6):
         raise ForecastError(f"claim_chart: the check's percentile {check.percentile:.4g} does not match this fit "
@@ -141,8 +148,10 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
     ax.set_ylabel("probability density")
     set_value_axis(ax, getattr(check, "unit", "USD") or "USD", True, [lo, hi], axis="x")
     if title is None:
-        on = f"{check.scale} scale" if hasattr(against, "publisher_name") else str(check.scale)
-        title = f"{check.label}\njudged against the {check.model} model ({on}): {how.split(' (')[0]}"
+        multi = str(check.model).startswith("publishers:")
+        on = f"{check.scale} scale" if multi else str(check.scale)
+        model = str(check.model).replace("publishers:", "multi-publisher ")
+        title = f"{check.label}\njudged against the {model} model ({on}): {how.split(' (')[0]}"
     finish_axes(ax, title=title, legend_loc="best")
     ax.spines["left"].set_visible(False)
     return fig

@@ -1,8 +1,11 @@
-"""Short text forms of money amounts, percentiles and growth rates for verdicts and tables."""
+"""Short text forms of money amounts, percentiles and growth rates; reading a claimed amount."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
+
+from forecast.errors import ClaimError
 
 
 def money(value: float) -> str:
@@ -85,3 +88,27 @@ def possessive(name: str) -> str:
     ("Cybersecurity Ventures'", "CSIS/McAfee's")
     """
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def parse_value(value: Any) -> float:
+    """A claimed amount in US$: a positive number or a money string (:func:`forecast.parse_money`).
+
+    Examples
+    --------
+    >>> parse_value("3 trillion")
+    3000000000000.0
+    >>> parse_value(2e12)
+    2000000000000.0
+    """
+    if isinstance(value, str):
+        from forecast.data.money import parse_money
+
+        v = float(parse_money(value))
+    else:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ClaimError(f"claimed value {value!r} is not an amount") from None
+    if not math.isfinite(v) or v <= 0:
+        raise ClaimError(f"claimed value {value!r} must be a positive amount")
+    return v

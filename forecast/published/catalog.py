@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from forecast.published._data import describe_row, estimates
 
-__all__ = ["claims"]
+__all__ = ["claims", "figures_for_year"]
 
 COLUMNS = ["id", "publisher", "attribution", "published_year", "target_year", "first_year", "last_year", "measure",
            "value_usd", "low_usd", "high_usd", "likely_origin", "origin", "confidence", "source_url", "note"]
@@ -74,4 +75,82 @@ def claims(estimates_frame: pd.DataFrame | None = None, *, real: int | None = No
         from forecast.published._scale import add_scale_columns
 
         out = add_scale_columns(out, ["value_usd"], "target_year", real=real, share=share_of_gdp)
+    return out
+
+
+FIGURE_COLUMNS = ["publisher", "year", "relation", "id", "published_year", "measure", "value_usd", "low_usd",
+                  "high_usd", "in_model", "reason", "scope", "source_url"]
+
+
+def figures_for_year(year: int, estimates_frame: pd.DataFrame | None = None, *, inclusion: pd.DataFrame | None = None,
+                     window: int = 3) -> pd.DataFrame:
+    """What was published about ``year``: the figures to quote instead of a claim, with their measure.
+
+    Every estimate (``kind == "estimate"``, any measure) whose target year is
+    ``year``; and, for each publisher the model fits that has no estimate
+    for ``year``, its nearest fitted estimates before and after (within
+    ``window`` years), so that a year nobody measured still shows what was
+    measured around it.
+
+    Parameters
+    ----------
+    year : int
+        The year asked about.
+    estimates_frame : pd.DataFrame, optional
+        Rows in the columns of ``forecast.load("global_estimates")`` (default: that dataset).
+    inclusion : pd.DataFrame, optional
+        A fit's :attr:`~forecast.published.publishers.PublisherFit.inclusion`
+        table, which says which rows that model fitted (default: the default
+        inclusion rules).
+    window : int
+        How far (years) to look for a fitted publisher's nearest figures.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``publisher``, ``year`` (of the figure), ``relation`` (``"same year"``,
+        ``"nearest earlier"``, ``"nearest later"``), ``id``,
+        ``published_year``, ``measure``, ``value_usd``, ``low_usd``,
+        ``high_usd``, ``in_model`` (fitted by the model), ``reason`` (why or
+        why not), ``scope``, ``source_url``. Money in US$.
+
+    Examples
+    --------
+    >>> f = figures_for_year(2020)
+    >>> f.loc[f["publisher"] == "CSIS/McAfee", ["year", "relation", "value_usd"]].to_numpy().tolist()
+    [[2020, 'same year', 945000000000.0]]
+    """
+    from forecast.published._inclusion import inclusion_table
+
+    est = estimates(estimates_frame)
+    table = inclusion if inclusion is not None else inclusion_table(est)
+    flags = table.set_index("id")[["included", "reason"]]
+    est = est.join(flags, on="id")
+    est["in_model"] = est["included"].fillna(False).astype(bool)
+    est["reason"] = est["reason"].fillna("not in the model's data")
+    for c in ("scope", "source_url"):
+        if c not in est:
+            est[c] = ""
+    year = int(year)
+    same = est[(est["kind"] == "estimate") & (est["year"] == year) & np.isfinite(est["value_usd"])].copy()
+    same["relation"] = "same year"
+    parts = [same]
+    fitted = est[est["in_model"]]
+    for pub, rows in fitted.groupby("publisher", sort=False):
+        if (same["publisher"] == pub).any():
+            continue
+        yrs = rows["year"].astype(int)
+        before = rows[(yrs < year) & (yrs >= year - window)]
+        after = rows[(yrs > year) & (yrs <= year + window)]
+        if len(before):
+            parts.append(before.loc[[before["year"].astype(int).idxmax()]].assign(relation="nearest earlier"))
+        if len(after):
+            parts.append(after.loc[[after["year"].astype(int).idxmin()]].assign(relation="nearest later"))
+    out = pd.concat(parts, ignore_index=True) if parts else same
+    out = out.sort_values(["in_model", "publisher", "year"], ascending=[False, True, True], kind="stable")
+    out = out[FIGURE_COLUMNS].reset_index(drop=True)
+    out["year"] = out["year"].astype(int)
+    out["scope"] = out["scope"].fillna("").astype(str)
+    out["source_url"] = out["source_url"].fillna("").astype(str)
+    out.attrs["unit"] = "USD"
     return out

@@ -1,87 +1,163 @@
 """Checking a published figure ("X in year t") against a fitted model.
 
-:func:`check_claim` works against any fit: a :class:`forecast.families.base.FitResult`
-(one series, e.g. IC3 reported losses) or a
-:class:`forecast.published.publishers.PublisherFit` on a chosen publisher's scale.
+:func:`check_claim` works against any result of the package's one protocol:
+``predictive_at(years)`` (the distribution of a figure for any year, inside
+the data window or after it), ``simulate(horizon=, n=, seed=)`` (joint sample
+paths after the data), ``observations()`` and ``first_year``/``last_year``.
+A :class:`forecast.families.base.FitResult` (one series, e.g. IC3 reported
+losses) and a :class:`forecast.published.publishers.PublisherFit` both qualify;
+with the latter the same calls take ``publisher=`` (the scale), and the claim
+is also judged on the scale of every publisher with three or more figures.
 
 The distribution a claim is judged against
 -----------------------------------------
-- A year after the last observation: the model's predictive distribution for
-  that year (``against.predictive``), parameter uncertainty and noise included.
-- A year inside (or before) the observation window: the fitted model's
-  distribution of a figure for that year, i.e. an in-sample prediction
-  including noise. For the multi-publisher model and the curve families
-  (linear, exponential, quadratic, logistic, Gompertz) this is the model's own
-  predictive for that calendar year (curve uncertainty plus noise). For the
-  time-series families (drift, ETS, ARIMA, auto), which have no distribution
-  for a past year, it is the in-sample fitted value with the spread of the
-  in-sample residuals (a Student t with ``n - 1`` degrees of freedom on the
-  working scale); a year before their data cannot be judged.
+``against.predictive_at([year])``: after the last observation the model's
+predictive distribution; inside (or shortly before) the data window the
+distribution of a figure for that year given the fit. It is kept in
+:attr:`ClaimCheck.distribution`.
+
+Verdict (one word, on the scale judged)
+---------------------------------------
+With ``p`` the claim's percentile in that distribution:
+
+- ``"consistent"``: inside the central 80% interval (10 <= p <= 90);
+- ``"high"`` / ``"low"``: outside the 80% interval but inside the 95% one
+  (90 < p <= 97.5, or 2.5 <= p < 10);
+- ``"implausible"``: outside the central 95% interval (p > 97.5 or p < 2.5).
+
+The verdict is statistical only: when the claim's likely origin measured
+something else (a data-breach cost, a scenario's impact), the field
+``origin_measure`` and the statement say so beside it.
 
 Crossing year
 -------------
-The first year in which the model's median reaches the claimed value (searched
-from the first data year to ``until``, default 2100), with a 95% interval from
-``n`` simulated paths: the 2.5% and 97.5% quantiles of each path's first year
-at or above the value. A path that never reaches it counts as "after
-``until``"; when the median itself does not reach it the answer is "not reached
-by ``until``", never an invented year. Paths start in the year after the last
-observation, so the interval's lower end is at least that year; when the median
-reached the value within the data, the year is given without an interval.
+The first year in which a simulated path of the scale's figure reaches the
+claimed value, summarised over ``n`` paths: ``crossing_year`` is the median of
+the paths' first-crossing years, with 80% and 95% intervals from their
+quantiles. A path that never reaches it by ``until`` counts as "after
+``until``"; when more than half never do, the answer is "not reached by
+``until``", never an invented year. When an observed figure on the scale is
+already at or above the value, the answer is "already crossed by YEAR" (the
+first such year), without simulation.
+
+Paths are the model's own (``against.simulate``) after its last data year.
+On a publisher scale whose last figure is older than the model's last data
+year, the years in between are unobserved on that scale and a path can cross
+there too: those years are drawn from their marginal distributions
+(``predictive_at``) at the same rank as the path's first simulated year, so
+the crossing interval may start inside the data window.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from forecast.errors import ClaimError, ModelError
+from forecast.intervals import Predictive
 from forecast.published._data import describe_row, estimates
-from forecast.published._format import money, percentile, rate, ratio as ratio_text
-from forecast.errors import ClaimError
-from forecast.intervals import Predictive, year_index
+from forecast.published._format import money, parse_value, percentile, rate, ratio as ratio_text
 
-__all__ = ["ClaimCheck", "check_claim", "crossing_interval", "parse_value"]
+__all__ = ["ClaimCheck", "check_claim", "crossing_interval", "parse_claim_text", "parse_value", "verdict_of"]
 
 SIM_UNTIL = 2100
 MAX_YEARS_BEFORE = 10  # a curve may be judged this many years before its first data year
-CURVE_MODELS = ("linear", "exponential", "quadratic", "logistic", "gompertz")
 MATCH_TOLERANCE = 0.025  # relative difference for a claim to match a catalogued figure
+MIN_FIGURES_FOR_SCALE = 3  # publishers with at least this many figures get a scale of their own
+TINY_FACTOR = 1000.0  # a claim this many times below every figure in the data gets a note
+
+ACCEPTED_FORMS = '"2 trillion", "$2T", "445bn", "US$ 600 billion", "1.2 million", "$2,500,000"'
 
 
-def parse_value(value: Any) -> float:
-    """A claimed amount in US$: a positive number or a money string (:func:`forecast.parse_money`).
+def parse_claim_text(text: str) -> float:
+    """A claimed amount typed by a user: it must carry a unit word or symbol.
+
+    A bare number such as ``"10.5"`` is refused: on the command line nobody
+    means $10.50 when checking a claim about the global cost, and guessing
+    "trillion" would be worse. Accepted: a scale word or letter (``T``,
+    ``trillion``, ``bn``, ``billion``, ``m``, ``million``, ``k``) and/or a
+    dollar sign or word (``$``, ``US$``, ``USD``, ``dollars``).
+
+    Raises
+    ------
+    ClaimError
+        A bare number; the message lists the forms accepted.
 
     Examples
     --------
-    >>> parse_value("3 trillion")
-    3000000000000.0
-    >>> parse_value(2e12)
+    >>> parse_claim_text("2 trillion")
     2000000000000.0
+    >>> parse_claim_text("10.5")
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ClaimError: claimed value '10.5' has no unit: write it with a unit word or symbol, e.g. "2 trillion", "$2T", "445bn", "US$ 600 billion", "1.2 million", "$2,500,000"
     """
-    if isinstance(value, str):
-        from forecast.data.money import parse_money
+    s = str(text).strip()
+    if re.fullmatch(r"[+-]?[\d.,\s]+(?:[eE][+-]?\d+)?", s):
+        raise ClaimError(f"claimed value {s!r} has no unit: write it with a unit word or symbol, e.g. "
+                         + ACCEPTED_FORMS)
+    return parse_value(s)
 
-        v = float(parse_money(value))
-    else:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ClaimError(f"claimed value {value!r} is not an amount") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ClaimError(f"claimed value {value!r} must be a positive amount")
-    return v
+
+def verdict_of(pct: float) -> str:
+    """The one-word verdict for a percentile (0-100); the rule is in the module docstring.
+
+    Examples
+    --------
+    >>> [verdict_of(p) for p in (50, 92, 5, 99, 1)]
+    ['consistent', 'high', 'low', 'implausible', 'implausible']
+    """
+    if not math.isfinite(pct):
+        return "undetermined"
+    if pct > 97.5 or pct < 2.5:
+        return "implausible"
+    if pct > 90:
+        return "high"
+    if pct < 10:
+        return "low"
+    return "consistent"
 
 
 @dataclass
 class ClaimCheck:
-    """The assessment of one claim. ``to_frame()`` gives it as a one-row frame.
+    """The assessment of one claim. ``to_frame()`` gives it as one row, ``to_dict()`` with its tables.
 
     Amounts are in ``unit`` (US$ for the global estimates); growth rates are
-    annual fractions (0.15 = 15% a year); ``percentile`` is 0-100.
+    annual fractions (0.15 = 15% a year); percentiles are 0-100.
+
+    Attributes
+    ----------
+    percentile, median, lower_80, upper_80, lower_95, upper_95 : float
+        Where the claim sits in the distribution of the scale judged
+        (``scale``), and that distribution's median and central intervals.
+    verdict : str
+        One word from the rule in the module docstring (consistent, high, low,
+        implausible), on the scale judged.
+    reject_multiple : float
+        ``upper_95 / median``: a claim would need to exceed this many times the
+        median to fall outside the 95% interval.
+    scales : pd.DataFrame
+        One row per publisher scale with at least three figures (the one
+        series for a single-series fit): ``scale``, ``n_figures``,
+        ``percentile``, ``verdict``, ``median``, the 80% and 95% bounds,
+        ``figure`` (the publisher's own figure for the claim's year, when it
+        published one) and ``ratio_to_figure``.
+    figures : pd.DataFrame
+        What was published about the claim's year (see
+        :func:`forecast.published.catalog.figures_for_year`): what to quote
+        instead of the claim.
+    origin_measure : str
+        The measure of the claim's likely origin (e.g. ``data_breach_cost``),
+        or of the matched figure when no origin is recorded.
+    distribution : Predictive
+        The distribution the claim was judged against.
+    statement : str
+        Everything above in one paragraph.
     """
 
     label: str
@@ -90,16 +166,22 @@ class ClaimCheck:
     model: str
     scale: str
     percentile: float
+    verdict: str
     median: float
+    lower_80: float
+    upper_80: float
     lower_95: float
     upper_95: float
     ratio_to_median: float
+    reject_multiple: float
     judged_on: str
     growth_from_year: int | None
     growth_from_value: float
     implied_growth: float
     fitted_growth: float
     crossing_year: int | None
+    crossing_lower_80: int | None
+    crossing_upper_80: int | None
     crossing_lower: int | None
     crossing_upper: int | None
     crossing: str
@@ -107,106 +189,99 @@ class ClaimCheck:
     until: int
     matched_id: str | None
     likely_origin: str
+    origin_measure: str
+    origin_note: str
+    scale_verdicts: str
     origin_ids: tuple[str, ...] = ()
     unit: str = "USD"
-    verdict: str = ""
+    notes: list[str] = field(default_factory=list)
+    statement: str = ""
     extra: dict[str, float] = field(default_factory=dict)
+    scales: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    figures: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    distribution: Predictive | None = field(default=None, repr=False)
+
+    _TABLES = ("scales", "figures", "distribution")
+
+    def _flat(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self._TABLES}
+        d["origin_ids"] = ";".join(self.origin_ids)
+        d["notes"] = "; ".join(self.notes)
+        d.update(d.pop("extra"))
+        return d
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field (``origin_ids`` joined by ``;``, ``extra`` spread into columns)."""
-        d = asdict(self)
-        extra = d.pop("extra")
-        d["origin_ids"] = ";".join(self.origin_ids)
-        d.update(extra)
-        verdict = d.pop("verdict")
-        d["verdict"] = verdict
+        """One row with every scalar field; each scale's ``percentile[S]``, ``verdict[S]``, ``ratio_to_figure[S]``.
+
+        ``origin_ids`` and ``notes`` are joined by ``;``, ``extra`` is spread
+        into columns, and ``statement`` is the last column.
+        """
+        d = self._flat()
+        statement = d.pop("statement")
+        for _, r in self.scales.iterrows():
+            s = r["scale"]
+            d[f"percentile[{s}]"] = r["percentile"]
+            d[f"verdict[{s}]"] = r["verdict"]
+            d[f"ratio_to_figure[{s}]"] = r["ratio_to_figure"]
+        d["statement"] = statement
         frame = pd.DataFrame([d])
-        for c in ("growth_from_year", "crossing_year", "crossing_lower", "crossing_upper"):
-            frame[c] = pd.array([d[c]], dtype="Int64")
+        for c in ("growth_from_year", "crossing_year", "crossing_lower_80", "crossing_upper_80", "crossing_lower",
+                  "crossing_upper", "matched_id"):
+            if c != "matched_id":
+                frame[c] = pd.array([d[c]], dtype="Int64")
         frame.attrs["unit"] = self.unit
         return frame
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready: scalars, ``notes`` as a list, ``scales`` and ``figures`` as lists of records."""
+        def clean(v):
+            if isinstance(v, (np.floating, float)):
+                return float(v) if math.isfinite(v) else None
+            if isinstance(v, np.integer):
+                return int(v)
+            if isinstance(v, np.bool_):
+                return bool(v)
+            if v is pd.NA:
+                return None
+            return v
+
+        d = {k: clean(v) for k, v in self._flat().items()}
+        d["notes"] = list(self.notes)
+        d["origin_ids"] = list(self.origin_ids)
+        for name in ("scales", "figures"):
+            table = getattr(self, name)
+            d[name] = [{k: clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+        return d
+
     def __str__(self) -> str:
-        return self.verdict
+        return self.statement
 
     def plot(self, ax=None, **kwargs):
-        """The claim in the predictive distribution of its year (see :func:`forecast.plots.claim_chart`)."""
+        """The claim in the distribution it was judged against (see :func:`forecast.plots.claim_chart`)."""
         from forecast.plots import claim_chart
 
-        against = kwargs.pop("against", getattr(self, "against", None))
-        if against is None:
-            raise ClaimError("this claim check does not know the fit it was made against; pass against=")
-        return claim_chart(self, ax=ax, against=against, **kwargs)
+        return claim_chart(self, ax=ax, **kwargs)
 
 
 # ------------------------------------------------------------------ helpers
-def _is_publisher_fit(fit) -> bool:
-    from forecast.published.publishers import PublisherFit
-
-    return isinstance(fit, PublisherFit)
+def _scale_kw(publisher: str | None) -> dict[str, str]:
+    return {} if publisher is None else {"publisher": publisher}
 
 
-def _slice(pred: Predictive, j: int) -> Predictive:
-    if pred.closed_form:
-        return Predictive(pred.years[[j]], loc=pred.loc[[j]], scale=pred.scale[[j]],
-                          df=np.asarray(pred.df)[[j]], space=pred.space)
-    return Predictive(pred.years[[j]], samples=pred.samples[:, [j]], space=pred.space)
+def _predictive(against, years, publisher: str | None) -> Predictive:
+    try:
+        return against.predictive_at(list(years), **_scale_kw(publisher))
+    except ModelError as exc:
+        raise ClaimError(str(exc)) from None
 
 
-def _residual_predictive(fit, year: int) -> Predictive:
-    """In-sample fitted value with the spread of the in-sample residuals (time-series families)."""
-    fitted = fit.fitted
-    idx = [p.year for p in fitted.index]
-    if year not in idx:
-        raise ClaimError(f"year {year} is before the data of the {fit.model!r} model "
-                         f"({idx[0]}-{fit.last_year}); a time-series model cannot judge it")
-    res = np.asarray(fit.residuals, dtype=float)
-    res = res[np.isfinite(res)]
-    if len(res) < 2:
-        raise ClaimError(f"the {fit.model!r} model has too few residuals to judge a year inside its data")
-    scale = float(np.sqrt(np.sum(res**2) / (len(res) - 1)))
-    value = float(fitted.iloc[idx.index(year)])
-    loc = np.log(value) if fit.space == "log" else value
-    return Predictive(year_index([year]), loc=np.array([loc]), scale=np.array([max(scale, 1e-12)]),
-                      df=float(len(res) - 1), space=fit.space)
-
-
-def _first_year(fit) -> int:
-    if _is_publisher_fit(fit):
-        return fit.first_year
-    return int(fit.y.index[0].year)
-
-
-def _distribution(fit, year: int, publisher: str | None) -> tuple[Predictive, str]:
-    """The distribution ``year``'s figure is judged against, and how it was obtained."""
-    if _is_publisher_fit(fit):
-        how = "predictive" if year > fit.last_year else "in-sample prediction (curve + offset + noise)"
-        return fit.predictive_at([year], publisher), how
-    if year > fit.last_year:
-        return _slice(fit.predictive(until=year), -1), "predictive"
-    if fit.model in CURVE_MODELS:
-        return fit._predictive(year_index([year])), "in-sample prediction (curve + noise)"
-    return _residual_predictive(fit, year), "in-sample fitted value with residual spread"
-
-
-def _median_at(fit, years: np.ndarray, publisher: str | None) -> np.ndarray:
-    if _is_publisher_fit(fit):
-        return fit.predictive_at(years, publisher).median()
-    out = np.full(len(years), np.nan)
-    past = years <= fit.last_year
-    fitted_years = {p.year for p in fit.fitted.index}
-    for j in np.flatnonzero(past):
-        if fit.model in CURVE_MODELS or int(years[j]) in fitted_years:
-            out[j] = _distribution(fit, int(years[j]), None)[0].median()[0]
-    if (~past).any():
-        out[~past] = fit.predictive(until=int(years.max())).median()[-int((~past).sum()):]
-    return out
-
-
-def _observations(fit, scale: str) -> pd.Series:
-    if _is_publisher_fit(fit):
-        return fit.observations(scale)
-    return fit.y
+def _scale_names(against) -> list[str | None]:
+    """The scales with at least three figures (``[None]``: the one series of a single-series fit)."""
+    pubs = getattr(against, "publishers", None)
+    if not pubs:
+        return [None]
+    out = [p for p in pubs if len(against.observations(p)) >= MIN_FIGURES_FOR_SCALE]
+    return out or [pubs[0]]
 
 
 def _first_crossing(paths: np.ndarray, years: np.ndarray, value: float) -> np.ndarray:
@@ -231,9 +306,57 @@ def crossing_interval(first: np.ndarray, level: float = 95.0) -> tuple[float, fl
     return float(lo), float(hi)
 
 
-def _origin(value: float, year: int, label: str | None) -> tuple[str | None, tuple[str, ...], str]:
-    """Match a claim to a catalogued figure; return (matched id, origin ids, text)."""
-    est = estimates()
+def crossing_paths(against, publisher: str | None, start: int, until: int, n: int,
+                   seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Paths of the scale's figure from ``start`` to ``until``: (years, array years x paths).
+
+    After the model's last data year the model's own paths; unobserved years
+    from ``start`` up to it are drawn from their marginals at the rank of the
+    path's first simulated year (see the module docstring).
+    """
+    last = int(against.last_year)
+    sim = against.simulate(horizon=until - last, n=int(n), seed=seed, **_scale_kw(publisher))
+    years = np.array([p.year for p in sim.index])
+    paths = sim.to_numpy(dtype=float)
+    if start <= last:
+        gap = np.arange(start, last + 1)
+        pred = _predictive(against, gap, publisher)
+        ranks = (np.argsort(np.argsort(paths[0])) + 0.5) / paths.shape[1]
+        with np.errstate(over="ignore"):
+            fill = (pred.quantile(ranks[:, None]) if pred.closed_form else pred.quantile(ranks)).T
+        years = np.concatenate([gap, years])
+        paths = np.vstack([fill, paths])
+    return years, paths
+
+
+def _crossing(against, publisher, obs: pd.Series, value: float, until: int, n: int, seed):
+    """(year, lo80, hi80, lo95, hi95, text, share of paths crossed)."""
+    hits = [(int(p.year), float(v)) for p, v in obs.items() if v >= value]
+    if hits:
+        y, v = hits[0]
+        return y, None, None, None, None, f"already crossed by {y} (the {obs.name} figure for {y} is {money(v)})", 1.0
+    start = int(obs.index[-1].year) + 1 if len(obs) else int(against.first_year)
+    years, paths = crossing_paths(against, publisher, start, until, n, seed)
+    first = _first_crossing(paths, years, value)
+    share = float(np.isfinite(first).mean())
+    med = float(np.quantile(first, 0.5, method="inverted_cdf"))
+    lo80, hi80 = crossing_interval(first, 80)
+    lo95, hi95 = crossing_interval(first, 95)
+    as_int = (lambda x: int(x) if np.isfinite(x) else None)
+    if not np.isfinite(med):
+        return (None, as_int(lo80), None, as_int(lo95), None,
+                f"not reached by {until} in most paths ({100 * share:.0f}% of simulated paths reach it by {until})",
+                share)
+
+    def span(a, b):
+        return f"{int(a)}-{int(b)}" if np.isfinite(b) else f"{int(a)} to after {until}"
+
+    text = f"{int(med)} (80% interval {span(lo80, hi80)}; 95% interval {span(lo95, hi95)})"
+    return int(med), as_int(lo80), as_int(hi80), as_int(lo95), as_int(hi95), text, share
+
+
+def _origin(value: float, year: int, label: str | None, est: pd.DataFrame):
+    """Match a claim to a catalogued figure: (matched id, origin ids, text, origin measure)."""
     cand = est[(est["year"] == year) & np.isfinite(est["value_usd"])].copy()
     cand = cand[np.abs(cand["value_usd"] / value - 1) <= MATCH_TOLERANCE]
     if label:
@@ -241,20 +364,32 @@ def _origin(value: float, year: int, label: str | None) -> tuple[str | None, tup
         if len(byid):
             cand = byid
     if cand.empty:
-        return None, (), "no catalogued figure matches this value and year"
+        return None, (), "no catalogued figure matches this value and year", ""
     cand["has_origin"] = cand["origin_ids"].map(bool)
     cand["is_forecast"] = cand["kind"] == "forecast"
     row = cand.sort_values(["has_origin", "is_forecast", "published_year"], ascending=[False, False, True],
                            kind="stable").iloc[0]
     ids = tuple(row["origin_ids"])
-    if ids:
-        by_id = est.set_index("id")
-        parts = [describe_row(by_id.loc[i].to_dict() | {"id": i}) for i in ids if i in by_id.index]
+    by_id = est.set_index("id")
+    known = [i for i in ids if i in by_id.index]
+    if known:
+        parts = [describe_row(by_id.loc[i].to_dict() | {"id": i}) for i in known]
         text = (f"the figure matches {describe_row(row)}, whose likely origin is {'; '.join(parts)} "
                 "(an inference from the matching figure and year; the statement names no source)")
+        measure = str(by_id.loc[known[0], "measure"])
     else:
         text = f"the figure matches {describe_row(row)}, its published source"
-    return str(row["id"]), ids, text
+        measure = str(row["measure"])
+    return str(row["id"]), ids, text, measure
+
+
+def _origin_note(measure: str) -> str:
+    if not measure or measure == "total_cost":
+        return ""
+    from forecast.published._inclusion import MEASURE_REASONS
+
+    what = MEASURE_REASONS.get(measure, f"{measure.replace('_', ' ')}, not the annual total cost")
+    return f"its likely origin measured {what}: the claim and the model's total cost are not the same quantity"
 
 
 def _scale_extra(value: float, median: float, year: int, real: int | None, share: bool) -> dict[str, float]:
@@ -270,6 +405,35 @@ def _scale_extra(value: float, median: float, year: int, real: int | None, share
     return extra
 
 
+def _scales_table(against, value: float, year: int, judged: str, judged_dist: Predictive,
+                  judged_obs: pd.Series, publisher: str | None) -> pd.DataFrame:
+    rows = []
+    names = _scale_names(against)
+    if publisher is not None and all(n is None or n.casefold() != judged.casefold() for n in names):
+        names = [publisher, *names]
+    for name in names:
+        if name is not None and name.casefold() == judged.casefold():
+            dist, obs = judged_dist, judged_obs
+        else:
+            dist = _predictive(against, [year], name)
+            obs = against.observations(**_scale_kw(name))
+        same = obs[[p.year == year for p in obs.index]]
+        fig = float(same.iloc[-1]) if len(same) else math.nan
+        pct = 100 * float(dist.cdf(value)[0])
+        rows.append({"scale": str(obs.name if name is None else name), "n_figures": int(len(obs)),
+                     "percentile": pct, "verdict": verdict_of(pct), "median": float(dist.median()[0]),
+                     "lower_80": float(dist.quantile(0.10)[0]), "upper_80": float(dist.quantile(0.90)[0]),
+                     "lower_95": float(dist.quantile(0.025)[0]), "upper_95": float(dist.quantile(0.975)[0]),
+                     "figure": fig, "ratio_to_figure": value / fig if math.isfinite(fig) else math.nan})
+    return pd.DataFrame(rows)
+
+
+def _all_figures(against) -> np.ndarray:
+    pubs = getattr(against, "publishers", None) or [None]
+    vals = [against.observations(**_scale_kw(p)).to_numpy(dtype=float) for p in pubs]
+    return np.concatenate(vals) if vals else np.array([])
+
+
 # --------------------------------------------------------------------- API
 def check_claim(value: Any, year: int, against: Any = None, label: str | None = None, publisher: str | None = None,
                 n: int = 4000, seed: int | None = 0, until: int = SIM_UNTIL, real: int | None = None,
@@ -280,7 +444,9 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
     ----------
     value : float or str
         The claimed amount in US$ (or the fit's unit), or a money string such
-        as ``"3 trillion"`` or ``"$2.1T"``.
+        as ``"3 trillion"`` or ``"$2.1T"``. A plain number is read as US$; a
+        claim more than a thousand times below every figure in the data gets
+        a note (a unit left out?).
     year : int
         The year the claim is about.
     against : FitResult or PublisherFit, optional
@@ -290,10 +456,12 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
         A name for the claim; a catalogued row id (see :func:`forecast.claims`)
         also selects that row as the claim's source.
     publisher : str, optional
-        With a multi-publisher fit: the publisher scale to judge on (default the
-        reference publisher).
+        With a multi-publisher fit: the publisher scale the headline numbers
+        and the verdict are on (default the reference publisher). The claim is
+        judged on every publisher scale with three or more figures anyway
+        (``scales``).
     n, seed : int
-        Number of simulated paths for the crossing-year interval, and their seed.
+        Number of simulated paths for the crossing year, and their seed.
     until : int
         Last year of the crossing-year search (default 2100).
     real : int, optional
@@ -304,6 +472,11 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
     Returns
     -------
     ClaimCheck
+        Percentile, one-word verdict (rule in the module docstring), median
+        with 80% and 95% intervals, the multiple of the median needed to fall
+        outside the 95% interval, the verdict on every publisher scale, the
+        publishers' own figures for the year, the likely origin and its
+        measure, the implied growth and the crossing year.
 
     Raises
     ------
@@ -314,8 +487,9 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
     --------
     >>> import forecast
     >>> c = forecast.check_claim("2 trillion", 2019)                  # doctest: +SKIP
-    >>> c.percentile, c.crossing, c.likely_origin                     # doctest: +SKIP
-    >>> print(c.verdict)                                              # doctest: +SKIP
+    >>> c.verdict, c.percentile, c.reject_multiple                    # doctest: +SKIP
+    >>> c.scales[["scale", "percentile", "verdict"]]                  # doctest: +SKIP
+    >>> print(c.statement)                                            # doctest: +SKIP
     """
     v = parse_value(value)
     try:
@@ -326,79 +500,88 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
         from forecast.published.publishers import fit_publishers
 
         against = fit_publishers()
-    is_pub = _is_publisher_fit(against)
-    if not is_pub and publisher is not None:
+    if publisher is not None and not getattr(against, "publishers", None):
         raise ClaimError("publisher= applies to the multi-publisher model only")
     if int(n) < 100:
         raise ClaimError(f"n={n}: at least 100 simulated paths are needed for a crossing-year interval")
-    first = _first_year(against)
+    first = int(against.first_year)
     last = int(against.last_year)
     until = int(until)
     if year > until or until <= last:
         raise ClaimError(f"claim year {year} is after {until}, the end of the simulation horizon")
-    earliest = first - MAX_YEARS_BEFORE if (is_pub or against.model in CURVE_MODELS) else first
+    earliest = first - MAX_YEARS_BEFORE
     if year < earliest:
         raise ClaimError(f"claim year {year} is too far before the model's data ({first}-{last}); "
                          f"the earliest year it can judge is {earliest}")
-    scale = against.publisher_name(publisher) if is_pub else str(against.y.name or "series")
-    dist, how = _distribution(against, year, publisher)
+    obs = against.observations(**_scale_kw(publisher))
+    scale = str(obs.name or "series")
+    dist = _predictive(against, [year], publisher)
+    how = "predictive" if year > last else "in-sample prediction (the fit's distribution of a figure for that year)"
     pct = 100 * float(dist.cdf(v)[0])
     med = float(dist.median()[0])
-    lo95, hi95 = float(dist.quantile(0.025)[0]), float(dist.quantile(0.975)[0])
+    q = {a: float(dist.quantile(a)[0]) for a in (0.025, 0.10, 0.90, 0.975)}
+    word = verdict_of(pct)
 
-    # growth implied from the last observation before the claim year
-    obs = _observations(against, scale)
+    # growth implied from the scale's last observation before the claim year
     before = obs[[p.year < year for p in obs.index]]
     if len(before):
         y0 = int(before.index[-1].year)
         v0 = float(before.iloc[-1])
         implied = (v / v0) ** (1 / (year - y0)) - 1
-        m0 = float(_median_at(against, np.array([y0]), publisher)[0])
+        m0 = float(_predictive(against, [y0], publisher).median()[0])
         fitted_rate = (med / m0) ** (1 / (year - y0)) - 1
     else:
         y0, v0, implied, fitted_rate = None, math.nan, math.nan, math.nan
 
-    # crossing year of the median, and of simulated paths
-    years = np.arange(first, until + 1)
-    medians = _median_at(against, years, publisher)
-    reached = np.flatnonzero(medians >= v)
-    cross = int(years[reached[0]]) if len(reached) else None
-    sim = against.simulate(horizon=until - last, n=int(n), seed=seed, **({"publisher": publisher} if is_pub else {}))
-    sim_years = np.array([p.year for p in sim.index])
-    first_cross = _first_crossing(sim.to_numpy(), sim_years, v)
-    share_crossed = float(np.isfinite(first_cross).mean())
-    c_lo, c_hi = crossing_interval(first_cross)
-    if cross is None:
-        c_lo_i = c_hi_i = None
-        crossing = (f"not reached by {until} (median); {100 * share_crossed:.0f}% of simulated paths reach it "
-                    f"by {until}")
-    elif cross <= last:
-        c_lo_i = c_hi_i = None
-        crossing = f"{cross}, within the data (no simulated interval)"
-    else:
-        c_lo_i = int(c_lo) if np.isfinite(c_lo) else None
-        c_hi_i = int(c_hi) if np.isfinite(c_hi) else None
-        span = f"{c_lo_i}-{c_hi_i}" if c_hi_i is not None else f"{c_lo_i} to after {until}"
-        crossing = f"{cross} (95% interval {span})"
-    matched, ids, origin = _origin(v, year, label)
+    cross, c80lo, c80hi, c95lo, c95hi, crossing, share_crossed = _crossing(against, publisher, obs, v, until, n, seed)
+
+    est = estimates()
+    matched, ids, origin, origin_measure = _origin(v, year, label, est)
+    origin_note = _origin_note(origin_measure)
+    scales = _scales_table(against, v, year, scale, dist, obs, publisher)
+    figures = pd.DataFrame()
+    if getattr(against, "publishers", None):
+        from forecast.published.catalog import figures_for_year
+
+        figures = figures_for_year(year, inclusion=against.inclusion)
+        figures["claim_ratio"] = v / figures["value_usd"].to_numpy(dtype=float)
+    scale_verdicts = "; ".join(f"{r['verdict']} on the {r['scale']} scale ({percentile(r['percentile'])})"
+                               for _, r in scales.iterrows())
+    notes: list[str] = []
+    figs = _all_figures(against)
+    if len(figs) and v * TINY_FACTOR < float(np.min(figs)):
+        notes.append(f"the claim ({money(v)}) is more than {TINY_FACTOR:,.0f} times below every figure in the "
+                     f"data (smallest {money(float(np.min(figs)))}): a plain number is read as US$; was a unit "
+                     "such as 'bn' or 'trillion' left out?")
+    if pct > 99.9 or pct < 0.1:
+        notes.append("the percentile is in the far tail, where it rests on the tail shape assumed by the model")
+
     head = f"{label}: " if label else ""
     label = label or f"{money(v)} in {year}"
-    model_desc = (f"the multi-publisher {against.curve} model on the {scale} scale" if is_pub
-                  else f"the {against.model} model of {scale}")
+    model_desc = against.model.replace("publishers:", "multi-publisher ")
+    model_desc = (f"the {model_desc} model on the {scale} scale" if getattr(against, "publishers", None)
+                  else f"the {model_desc} model of {scale}")
     ratio = v / med
-    growth = (f"it implies {rate(implied)} from the {y0} figure against a fitted {rate(fitted_rate)}; "
+    mult = q[0.975] / med
+    growth = (f"It implies {rate(implied)} from the {y0} figure against a fitted {rate(fitted_rate)}. "
               if y0 is not None else "")
-    verdict = (f"{head}{money(v)} for {year} sits {percentile(pct)} of {model_desc} "
-               f"({ratio_text(ratio)} times its median {money(med)}); {growth}"
-               + (f"the median first reaches it in {crossing}" if cross is not None else f"it is {crossing}")
-               + f"; {origin}.")
+    on_scales = (f"By scale: {scale_verdicts}. " if len(scales) > 1 else "")
+    cross_text = (f"The scale's figure {crossing}. " if crossing.startswith("already")
+                  else f"Simulated paths first reach it in {crossing}. " if cross is not None
+                  else f"It is {crossing}. ")
+    statement = (f"{head}{money(v)} for {year}, verdict {word} on {model_desc}: it sits {percentile(pct)} "
+                 f"({ratio_text(ratio)} times the median {money(med)}; 80% interval {money(q[0.10])}-"
+                 f"{money(q[0.90])}, 95% interval {money(q[0.025])}-{money(q[0.975])}; a claim would need to "
+                 f"exceed {ratio_text(mult)} times the median to fall outside the 95% interval). {on_scales}"
+                 f"{growth}{cross_text}Origin: {origin}" + (f"; {origin_note}" if origin_note else "") + ".")
     extra = _scale_extra(v, med, year, real, share_of_gdp) if (real is not None or share_of_gdp) else {}
-    record = ClaimCheck(label=label, value=v, year=year, model=against.model, scale=scale, percentile=pct, median=med,
-                      lower_95=lo95, upper_95=hi95, ratio_to_median=ratio, judged_on=how, growth_from_year=y0,
-                      growth_from_value=v0, implied_growth=implied, fitted_growth=fitted_rate, crossing_year=cross,
-                      crossing_lower=c_lo_i, crossing_upper=c_hi_i, crossing=crossing, paths_crossed=share_crossed,
-                      until=until, matched_id=matched, likely_origin=origin, origin_ids=ids,
-                      unit=str(getattr(against, "unit", "") or ""), verdict=verdict, extra=extra)
-    record.against = against  # not a field: kept for plot(), left out of to_frame()
-    return record
-
+    return ClaimCheck(label=label, value=v, year=year, model=against.model, scale=scale, percentile=pct,
+                      verdict=word, median=med, lower_80=q[0.10], upper_80=q[0.90], lower_95=q[0.025],
+                      upper_95=q[0.975], ratio_to_median=ratio, reject_multiple=mult, judged_on=how,
+                      growth_from_year=y0, growth_from_value=v0, implied_growth=implied, fitted_growth=fitted_rate,
+                      crossing_year=cross, crossing_lower_80=c80lo, crossing_upper_80=c80hi, crossing_lower=c95lo,
+                      crossing_upper=c95hi, crossing=crossing, paths_crossed=share_crossed, until=until,
+                      matched_id=matched, likely_origin=origin, origin_measure=origin_measure,
+                      origin_note=origin_note, scale_verdicts=scale_verdicts, origin_ids=ids,
+                      unit=str(getattr(against, "unit", "") or ""), notes=notes, statement=statement, extra=extra,
+                      scales=scales, figures=figures, distribution=dist)

@@ -408,7 +408,7 @@ class PublisherFit:
         >>> fit = fit_publishers()                                    # doctest: +SKIP
         >>> fit.sensitivity(claims=[("2 trillion", 2019)])            # doctest: +SKIP
         """
-        from forecast.published.check import parse_value
+        from forecast.published._format import parse_value
 
         claim_list = [(parse_value(v), int(y)) for v, y in (claims or [])]
         show = list(publishers) if publishers is not None else self.publishers[1:]

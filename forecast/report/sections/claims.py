@@ -56,7 +56,7 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
         rows.append([spec.label, txt(rec.scale), fmt_percentile(rec.percentile),
                      f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_95, rec.upper_95, fmt),
                      fmt_crossing(rec)])
-        verdicts.append(txt(rec.verdict))
+        verdicts.append(txt(rec.statement))
     origin_rows = []
     for spec, rec in records:
         if isinstance(rec, Exception):
