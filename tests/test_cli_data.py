@@ -125,3 +125,61 @@ def test_data_without_subcommand_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["data"])
     assert info.value.code == 2
+
+
+def test_check_refuses_an_undecided_european_file_and_reads_it_with_decimal(capsys, tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_text("year;value\n2019;850\n2020;1.000\n2021;1.150\n2022;1.300\n", encoding="utf-8")
+    code, out, err = run(capsys, "data", "check", str(p))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "line 3: '1.000' could be 1 or 1000" in err and "--decimal , (1.000 = 1000)" in err
+    code, out, _ = run(capsys, "data", "check", str(p), "--decimal", ",")
+    assert code == 0 and "max:     1,300 (2022)" in out and "min:     850 (2019)" in out
+
+
+def test_check_flags_a_tenfold_jump_and_accepts_it_on_request(capsys, tmp_path):
+    p = tmp_path / "jump.csv"
+    p.write_text("year,value\n2019,3.5e9\n2020,4.2e9\n2021,4.6e6\n", encoding="utf-8")
+    code, out, err = run(capsys, "data", "check", str(p))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "line 4, column 'value'" in err and "suspicious" in err and err.rstrip().endswith("--allow-jumps")
+    assert "allow_jumps" not in err
+    code, out, _ = run(capsys, "data", "check", str(p), "--allow-jumps")
+    assert code == 0 and "min:     4.6m (2021)" in out
+
+
+def test_check_refuses_a_line_with_extra_fields(capsys, tmp_path):
+    p = tmp_path / "extra.csv"
+    p.write_text("year,value\n2018,3.1e9\n2019,3.5e9,extra,fields\n2020,4.2e9\n", encoding="utf-8")
+    code, out, err = run(capsys, "data", "check", str(p))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"{p}, line 3: 4 fields but the header (line 1) has 2" in err
+
+
+def test_check_prints_large_values_readably_and_the_unit_from_the_header(capsys, tmp_path):
+    p = tmp_path / "big.csv"
+    p.write_text("FY,Losses (USD)\nFY2019,9501284423\nFY2020,12000000000\nFY2021,14500000000\n", encoding="utf-8")
+    code, out, _ = run(capsys, "data", "check", str(p), "--year-column", "FY", "--value-column", "Losses")
+    assert code == 0
+    assert "min:     $9.5bn (2019)" in out and "9,501,284,423" not in out and "e+09" not in out
+    assert "note:    unit USD read from the header 'Losses (USD)'" in out
+    assert "note:    years written as fiscal years ('FY2019') are read as the year named" in out
+    q = tmp_path / "counts.csv"
+    q.write_text("year,n\n2019,9501284423\n2020,12000000000\n2021,14500000000\n", encoding="utf-8")
+    code, out, _ = run(capsys, "data", "check", str(q), "--value-column", "n")
+    assert code == 0 and "min:     9.5bn (2019)" in out
+
+
+def test_check_an_excel_sheet(capsys, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    ws = wb.create_sheet("Data")
+    for row in [("year", "value"), (2019, 3.5e9), (2020, 4.2e9), (2021, 6.9e9)]:
+        ws.append(row)
+    p = tmp_path / "book.xlsx"
+    wb.save(p)
+    code, out, err = run(capsys, "data", "check", str(p), "--sheet", "Data")
+    assert code == 0 and "2019-2021, 3 values" in out
+    code, out, err = run(capsys, "data", "check", str(p))
+    assert code == 2 and "sheet 'Notes': the sheet is empty" in err

@@ -140,3 +140,31 @@ def test_predict_capacity_options_reach_the_curves(capsys):
     assert err.count("\n") == 1 and "applies to --model logistic or gompertz" in err
     assert main(["predict", "--dataset", "ic3", "--model", "gompertz", "--capacity-share-of-gdp", "2"]) == 2
     assert "between 0 and 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "extra", "message"), [
+    ("year,value\n2017,2.9e9\n2018,3.1e9\n2019,3.5e9,extra,fields\n2020,4.2e9\n", [],
+     "line 4: 4 fields but the header (line 1) has 2: '2019,3.5e9,extra,fields'"),
+    ("year;value\n2019;850\n2020;1.000\n2021;1.150\n2022;1.300\n", [], "'1.000' could be 1 or 1000"),
+    ("year;value\n2019;850\n2020;1.000\n2021;1.150\n2022;1.300\n", ["--decimal", "."], "--allow-jumps"),
+])
+def test_predict_refuses_a_file_it_would_misread(capsys, tmp_path, text, extra, message):
+    """Each of these files was read without a word before: extra fields dropped, 1.300 read as 1.3."""
+    p = tmp_path / "f.csv"
+    p.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "predict", "--csv", str(p), "--model", "drift", *extra)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+
+
+def test_predict_reads_a_european_file_as_told(capsys, tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_text("year;value\n2019;850\n2020;1.000\n2021;1.150\n2022;1.300\n", encoding="utf-8")
+    code, out, _ = run(capsys, "predict", "--csv", str(p), "--model", "drift", "--decimal", ",", "--horizon", "1",
+                       "--format", "csv")
+    assert code == 0
+    y = pd.Series([850.0, 1000.0, 1150.0, 1300.0], index=range(2019, 2023))
+    expected = forecast.fit(y, model="drift").forecast(horizon=1)
+    assert pd.read_csv(io.StringIO(out))["median"].to_numpy() == pytest.approx(expected["median"].to_numpy())
+    code, _, err = run(capsys, "predict", "--dataset", "ic3", "--decimal", ",")
+    assert code == 2 and "--decimal applies to --csv only" in err

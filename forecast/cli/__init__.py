@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ForecastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from forecast.cli.output import command_line_words
+
+        print(f"error: {command_line_words(str(exc))}", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # e.g. piped into `head`
         return 0

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from forecast.cli.output import add_format_option, emit
+from forecast.cli.file_options import add_file_options, file_options
+from forecast.cli.output import add_format_option, command_line_words, emit
 
 
 def register(subparsers) -> None:
@@ -41,10 +42,12 @@ def register(subparsers) -> None:
         description="Read a CSV file as an annual series and print what was found (years, gaps, range), "
                     "or one line saying what is wrong (exit status 2).",
     )
-    p_check.add_argument("path", metavar="PATH", help="CSV file, UTF-8, one header line")
+    p_check.add_argument("path", metavar="PATH", help="CSV file (UTF-8, one header line) or Excel workbook (.xlsx)")
     p_check.add_argument("--year-column", default="year", metavar="C", help="column holding the years (default: year)")
     p_check.add_argument("--value-column", default="value", metavar="C", help="column holding the values (default: value)")
-    p_check.add_argument("--unit", default="", help="unit of the values, e.g. USD (money is then printed as $1.2bn)")
+    p_check.add_argument("--unit", default="", help="unit of the values, e.g. USD (money is then printed as $1.2bn; "
+                         "default: the unit the header states, as in 'Losses (USD)')")
+    add_file_options(p_check)
     p_check.set_defaults(func=_check)
 
 
@@ -62,19 +65,11 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fmt(value: float, unit: str) -> str:
-    from forecast.data.money import format_money
-
-    if unit == "USD":
-        return format_money(value)
-    text = f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return f"{text} {unit}".rstrip()
-
-
 def _check(args: argparse.Namespace) -> int:
+    from forecast.data.money import format_amount
     from forecast.data.userfile import read_series
 
-    y = read_series(args.path, year=args.year_column, value=args.value_column, unit=args.unit)
+    y = read_series(args.path, year=args.year_column, value=args.value_column, unit=args.unit, **file_options(args))
     years = [p.year for p in y.index]
     unit = y.attrs.get("unit", "")
     gaps = y.attrs.get("gaps", [])
@@ -84,10 +79,11 @@ def _check(args: argparse.Namespace) -> int:
         f"columns: year {args.year_column!r}, value {args.value_column!r}" + (f", unit {unit}" if unit else ""),
         f"years:   {years[0]}-{years[-1]}, {len(years)} values",
         f"gaps:    {', '.join(str(g) for g in gaps) if gaps else 'none'}",
-        f"min:     {_fmt(float(y.iloc[imin]), unit)} ({years[imin]})",
-        f"max:     {_fmt(float(y.iloc[imax]), unit)} ({years[imax]})",
-        f"last:    {_fmt(float(y.iloc[-1]), unit)} ({years[-1]})",
-        "ok: the file can be used as an annual series",
+        f"min:     {format_amount(float(y.iloc[imin]), unit)} ({years[imin]})",
+        f"max:     {format_amount(float(y.iloc[imax]), unit)} ({years[imax]})",
+        f"last:    {format_amount(float(y.iloc[-1]), unit)} ({years[-1]})",
     ]
+    lines += [f"note:    {command_line_words(n)}" for n in y.attrs.get("notes", [])]
+    lines.append("ok: the file can be used as an annual series")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import TextIO
 
@@ -50,3 +51,28 @@ def emit(frame: pd.DataFrame, fmt: str, out: TextIO | None = None, *, index: boo
             out.write("\n")
     else:  # pragma: no cover - argparse restricts choices
         raise ValueError(f"unknown format {fmt!r}")
+
+
+#: keyword arguments named in library messages, and the command-line options that set them
+_OPTIONS = ("allow_jumps", "capacity_share_of_gdp", "capacity", "decimal", "thousands", "sheet", "levels",
+            "horizon", "model", "unit", "candidates", "combine", "calibrate")
+_KEYWORD = re.compile(r"\b(?P<name>" + "|".join(_OPTIONS) + r")=(?P<value>'[^']*'|<[^>]*>|True\b|[0-9][0-9.]*)?")
+
+
+def command_line_words(text: str) -> str:
+    """Say a library message in the words of the command line: ``capacity=`` becomes ``--capacity``.
+
+    Examples
+    --------
+    >>> command_line_words("use model='exponential', or fit again with capacity=<ceiling in USD>")
+    'use --model exponential, or fit again with --capacity <ceiling in USD>'
+    >>> command_line_words("say which: decimal=',' (1.300 = 1300); or accept them with allow_jumps=True")
+    'say which: --decimal , (1.300 = 1300); or accept them with --allow-jumps'
+    """
+    def flag(m: re.Match) -> str:
+        name, value = "--" + m.group("name").replace("_", "-"), m.group("value")
+        if value is None or value == "True":
+            return name
+        return f"{name} {value.strip(chr(39))}"
+
+    return _KEYWORD.sub(flag, text)

@@ -12,7 +12,8 @@ import argparse
 import sys
 from typing import Any
 
-from forecast.cli.output import add_format_option, emit
+from forecast.cli.file_options import add_file_options, file_options
+from forecast.cli.output import add_format_option, command_line_words, emit
 from forecast.errors import ForecastError
 
 MAX_HORIZON = 100
@@ -27,12 +28,15 @@ class _UsageError(ForecastError):
 def _add_source(parser: argparse.ArgumentParser) -> None:
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--dataset", metavar="NAME", help="a curated dataset (see `python -m forecast data list`)")
-    src.add_argument("--csv", metavar="PATH", help="a CSV file with a year column and a value column")
+    src.add_argument("--csv", metavar="PATH", help="a CSV file (or .xlsx workbook) with a year column and a value "
+                     "column")
     parser.add_argument("--year-column", default="year", metavar="C", help="year column of --csv (default: year)")
     parser.add_argument("--value-column", default="value", metavar="C",
                         help="value column of --csv (default: value)")
     parser.add_argument("--unit", metavar="U",
-                        help="unit of the --csv values, e.g. USD (money is then printed as $1.2bn)")
+                        help="unit of the --csv values, e.g. USD (money is then printed as $1.2bn; default: the "
+                        "unit the header states, as in 'Losses (USD)')")
+    add_file_options(parser, what="--csv")
     parser.add_argument("--state", metavar="NAME", help="--dataset ic3_by_state: the state")
     parser.add_argument("--crime-type", metavar="NAME", help="--dataset ic3_by_crime_type: the crime type, e.g. BEC")
     parser.add_argument("--column", metavar="C", help="--dataset: another column, e.g. complaints")
@@ -90,6 +94,9 @@ def _load(args: argparse.Namespace):
     if args.dataset is not None:
         if args.unit is not None:
             raise _UsageError("--unit applies to --csv only (a dataset carries its unit)")
+        given = [k for k in file_options(args)]
+        if given:
+            raise _UsageError(f"--{given[0].replace('_', '-')} applies to --csv only")
         for key, only in (("state", "ic3_by_state"), ("crime_type", "ic3_by_crime_type"), ("revised", "ic3")):
             if key in select and args.dataset != only:
                 raise _UsageError(f"--{key.replace('_', '-')} applies to --dataset {only} only")
@@ -99,6 +106,7 @@ def _load(args: argparse.Namespace):
             flag = "--" + next(iter(select)).replace("_", "-")
             raise _UsageError(f"{flag} applies to --dataset only")
         extra = {"unit": args.unit} if args.unit is not None else {}
+        extra.update(file_options(args))
         y = forecast.read_series(args.csv, year=args.year_column, value=args.value_column, **extra)
     if args.through is not None:
         yrs = years_of(y)

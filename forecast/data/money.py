@@ -189,3 +189,49 @@ def format_money(x: float, digits: int | None = None) -> str:
     if a >= 999_999.5 and digits is None:
         return f"{sign}$1.0m"
     return f"{sign}${text}"
+
+
+#: unit names meaning US dollars
+USD_UNITS = frozenset({"USD", "US$", "$", "usd", "us$", "dollars", "US dollars"})
+
+
+def format_amount(x: float, unit: str = "", digits: int | None = None) -> str:
+    """Write a value of any unit the short, readable way: ``$2.5bn``, ``9.5bn EUR``, ``859,532``, ``1.3``.
+
+    US$ amounts are written by :func:`format_money` (small amounts with three
+    significant digits instead of being rounded to whole dollars); other
+    units the same way without the dollar sign and with the unit after the
+    number; never ``2.543e+09`` or ``9,501,284,423``.
+
+    Parameters
+    ----------
+    x : float
+        The value.
+    unit : str
+        Its unit (``"USD"`` and its synonyms give money; ``""`` a plain count).
+    digits : int, optional
+        Decimals after the point for values of a million and more (see
+        :func:`format_money`).
+
+    Examples
+    --------
+    >>> format_amount(2.543e9, "USD"), format_amount(9_501_284_423), format_amount(859_532, "complaints")
+    ('$2.5bn', '9.5bn', '859,532 complaints')
+    >>> format_amount(1.3), format_amount(0.284, "USD"), format_amount(2.5e9, "EUR", digits=2)
+    ('1.3', '$0.284', '2.50bn EUR')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "n/a"
+    if not math.isfinite(v):
+        return "n/a"
+    money = unit in USD_UNITS
+    if abs(v) >= 999_999.5 or (money and abs(v) >= 1000):
+        text = format_money(v, digits)
+        if not money:
+            text = text.replace("$", "", 1)
+    else:
+        body = f"{abs(v):,.0f}" if abs(v) >= 1000 else f"{abs(v):.3g}"
+        text = ("-" if v < 0 else "") + ("$" if money else "") + body
+    return text if money or not unit else f"{text} {unit}"
