@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "claims": "forecast.published.catalog",
     "scorecard": "forecast.published.scorecard",
     "plots": "forecast.plots",
+    "fit_panel": "forecast.panel",
 }
 
 __all__ = [
@@ -86,3 +87,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from forecast.data.userfile import read_series
     from forecast.evaluate import accuracy, backtest
     from forecast.families import fit, models
+    from forecast.panel import fit_panel

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "forecast.cli.data_cmd",
     "forecast.cli.predict_cmd",
     "forecast.cli.claim_cmd",
+    "forecast.cli.panel_cmd",
     "forecast.cli.report_cmd",
 )
 
