@@ -39,7 +39,7 @@ def _pyproject() -> dict:
 def test_names_match_pyproject():
     project = _pyproject()["project"]
     wanted = {_name(r) for r in project["dependencies"]} | {
-        _name(r) for r in project["optional-dependencies"]["notebooks"]
+        _name(r) for extra in ("notebooks", "dask") for r in project["optional-dependencies"][extra]
     }
     _, conda, pip = _environment()
     pip_names = {_name(p) for p in pip if not p.startswith("-e")}
