@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,7 +26,8 @@ def test_predict_csv_columns_and_years(capsys):
                          "--format", "csv")
     assert code == 0 and err == ""
     frame = pd.read_csv(io.StringIO(out))
-    assert list(frame.columns) == ["year", "model", "mean", "median", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert list(frame.columns) == ["year", "model", "mean", "median", "lower_80", "upper_80", "lower_95", "upper_95",
+                                   "growth_pct"]
     assert out.splitlines()[1].startswith("2025,drift,")
     assert frame["year"].tolist() == list(range(2025, 2031))
     expected = forecast.fit(forecast.series("ic3"), model="drift").forecast(horizon=6)
@@ -41,7 +43,7 @@ def test_predict_through_and_levels(capsys, tmp_path):
     assert code == 0
     frame = pd.read_csv(io.StringIO(out))
     assert frame["year"].tolist() == [2020, 2021]
-    assert list(frame.columns)[4:] == ["lower_50", "upper_50", "lower_90", "upper_90"]
+    assert list(frame.columns)[4:] == ["lower_50", "upper_50", "lower_90", "upper_90", "growth_pct"]
     y = pd.Series([1.0, 1.4, 1.9, 2.4, 3.5], index=range(2015, 2020))
     expected = forecast.fit(y, model="exponential").forecast(horizon=2, levels=(50, 90))
     assert frame["upper_90"].to_numpy() == pytest.approx(expected["upper_90"].to_numpy(), rel=1e-12)
@@ -168,3 +170,86 @@ def test_predict_reads_a_european_file_as_told(capsys, tmp_path):
     assert pd.read_csv(io.StringIO(out))["median"].to_numpy() == pytest.approx(expected["median"].to_numpy())
     code, _, err = run(capsys, "predict", "--dataset", "ic3", "--decimal", ",")
     assert code == 2 and "--decimal applies to --csv only" in err
+
+
+def test_predict_several_models_with_growth_in_percent(capsys):
+    code, out, err = run(capsys, "predict", "--dataset", "ic3", "--model", "exponential,drift", "--horizon", "3",
+                         "--format", "csv")
+    assert code == 0 and err == ""
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["model"].tolist() == ["exponential"] * 3 + ["drift"] * 3
+    y = forecast.series("ic3")
+    for m in ("exponential", "drift"):
+        rows = frame[frame["model"] == m]
+        expected = forecast.fit(y, model=m).forecast(horizon=3)
+        assert rows["median"].to_numpy() == pytest.approx(expected["median"].to_numpy(), rel=1e-12)
+        # annual growth of the median from the 2024 figure, in percent: (median / y_2024) ** (1 / h) - 1
+        h = rows["year"].to_numpy() - 2024
+        growth = 100 * ((expected["median"].to_numpy() / float(y.iloc[-1])) ** (1 / h) - 1)
+        assert rows["growth_pct"].to_numpy() == pytest.approx(growth, rel=1e-12)
+    drift = forecast.fit(y, model="drift")  # a random walk with drift grows by exp(drift) a year, median to median
+    assert frame["growth_pct"].iloc[3] == pytest.approx(100 * (np.exp(drift.params.loc["drift", "estimate"]) - 1),
+                                                        rel=1e-9)
+    code, out, _ = run(capsys, "predict", "--dataset", "ic3", "--model", "drift,exponential", "--horizon", "2")
+    assert code == 0 and "growth/yr" in out and "+34.6%" in out and "models: drift, exponential" in out
+
+
+def test_predict_skips_a_model_that_cannot_be_fitted_when_several_are_asked(capsys):
+    code, out, _ = run(capsys, "predict", "--dataset", "ic3", "--model", "drift,logistic", "--horizon", "2")
+    assert code == 0
+    assert "Note: logistic: not fitted: capacity K is not identified" in out
+    assert "--capacity <ceiling in USD>" in out and "capacity=" not in out and "model='exponential'" not in out
+    code, _, err = run(capsys, "predict", "--dataset", "ic3", "--model", "logistic")
+    assert code == 2 and "--capacity" in err and "capacity=" not in err
+
+
+def test_predict_warns_when_the_horizon_outruns_the_data(capsys, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("year,value\n2018,1.0\n2019,1.3\n2020,1.6\n2021,2.1\n2022,2.5\n")
+    code, out, err = run(capsys, "predict", "--csv", str(path), "--model", "drift", "--horizon", "6",
+                         "--format", "csv")
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == 6
+    assert "Warning: the horizon (6 years) runs past the length of the data itself (5 observations)" in err
+    code, out, err = run(capsys, "predict", "--csv", str(path), "--model", "drift", "--horizon", "5")
+    assert code == 0 and err == "" and "Warning" not in out
+
+
+def test_predict_passes_autos_options_and_documents_them(capsys):
+    y = pd.Series(np.exp(0.3 * np.arange(14) + 0.1 * np.sin(np.arange(14) * 1.7)), index=range(2008, 2022))
+    res = forecast.fit(y, model="auto", candidates=["drift", "exponential"], combine=False, calibrate="none")
+    expected = res.forecast(horizon=2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(forecast, "series", lambda name, **kw: y)
+        code, out, _ = run(capsys, "predict", "--dataset", "mine", "--model", "auto", "--candidates",
+                           "drift,exponential", "--combine", "false", "--calibrate", "none", "--horizon", "2",
+                           "--format", "csv")
+    assert code == 0
+    assert pd.read_csv(io.StringIO(out))["upper_95"].to_numpy() == pytest.approx(expected["upper_95"].to_numpy())
+    code, _, err = run(capsys, "predict", "--dataset", "ic3", "--model", "drift", "--combine", "false")
+    assert code == 2 and "--combine applies to --model auto" in err
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    text = capsys.readouterr().out
+    for word in ("--candidates", "--combine", "--calibrate", "auto (the default model)", "global trend curves",
+                 "growth_pct"):
+        assert word in text
+    help_fit = forecast.fit.__doc__
+    for word in ("candidates", "combine", "calibrate"):
+        assert word in help_fit
+
+
+def test_auto_says_when_exponential_left_out_backtests_better():
+    """On a series that grows at a steady rate, the log-linear trend beats the local models in the backtest."""
+    from forecast.cli.predict_cmd import left_out_better
+    from forecast.evaluate.backtest import default_origins
+
+    rng = np.random.default_rng(3)
+    y = pd.Series(np.exp(20 + 0.25 * np.arange(18) + rng.normal(0, 0.08, 18)), index=range(2004, 2022))
+    res = forecast.fit(y, model="auto")
+    note = left_out_better(res, y)
+    assert note is not None and note.startswith("exponential, left out of auto's candidates by default, backtests")
+    origins = default_origins(y, ["drift", "arima", "ets", "ets_damped"])
+    wis = forecast.accuracy(forecast.backtest(y, ["exponential"], origins=origins, horizon=3))["wis"].iloc[0]
+    combo = res.candidates.loc[res.candidates["model"] == "combination", "wis"].iloc[0]
+    assert wis < combo and f"{wis:.3f} against {combo:.3f}" in note
+    assert left_out_better(forecast.fit(y, model="auto", candidates=["drift", "exponential"]), y) is None

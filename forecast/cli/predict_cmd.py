@@ -17,6 +17,23 @@ from forecast.cli.output import add_format_option, command_line_words, emit
 from forecast.errors import ForecastError
 
 MAX_HORIZON = 100
+CALIBRATION_MODES = ("rescale", "widen", "by_horizon", "by_level", "none")
+AUTO_HELP = """\
+auto (the default model):
+  1. backtests each candidate on the series (rolling origin, horizons 1-3, every origin
+     at which all candidates can be fitted), scored by the weighted interval score;
+  2. uses the equal-weight combination of the candidates (--combine true), or the
+     combination only when it scores no worse than the best one (--combine auto), or
+     the best one (--combine false);
+  3. calibrates the interval width from the backtest errors of its choice
+     (--calibrate rescale|widen|by_horizon|by_level|none).
+  The default candidates are the local time-series models drift, arima, ets and
+  ets_damped. The global trend curves (exponential, quadratic, logistic, gompertz)
+  are left out by default; add them with --candidates. The notes say what auto
+  chose and why, and whether a model left out would have backtested better.
+
+columns: year, model, mean (bias-adjusted), median, lower_L/upper_L for each level,
+growth_pct (annual growth of the median from the last observation, in percent)."""
 MODEL_NAMES = ("linear, exponential, quadratic, logistic, gompertz, drift, ets, ets_damped, arima, auto "
                "(forecast.models() describes them)")
 
@@ -56,18 +73,31 @@ def _positive_int(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``predict`` and ``backtest`` commands."""
-    p = subparsers.add_parser("predict", help="forecast a series with intervals",
-                              description="Forecast an annual series: medians, bias-adjusted means and "
-                              "prediction intervals.")
+    p = subparsers.add_parser(
+        "predict", help="forecast a series with intervals",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Forecast an annual series: medians, bias-adjusted means, prediction intervals and the annual "
+        "growth of the median from the last observation (growth_pct). Several models at once: --model "
+        "exponential,drift,auto (one block of rows per model, told apart by the model column).",
+        epilog=AUTO_HELP)
     _add_source(p)
     p.add_argument("--horizon", type=_positive_int, default=6, metavar="N", help="years ahead (default: 6)")
-    p.add_argument("--model", default="auto", metavar="NAME",
-                   help="model name (default: auto): " + MODEL_NAMES)
-    p.add_argument("--levels", default="80,95", metavar="L,L", help="interval levels in percent (default: 80,95)")
+    p.add_argument("--model", default="auto", metavar="NAME[,NAME]",
+                   help="model name(s), comma-separated (default: auto): " + MODEL_NAMES)
+    p.add_argument("--levels", default="80,95", metavar="L,L",
+                   help="interval levels in percent, above 1 (default: 80,95)")
     p.add_argument("--capacity", metavar="AMOUNT",
                    help="logistic/gompertz: the ceiling K, e.g. '1 trillion' (when the data do not identify it)")
     p.add_argument("--capacity-share-of-gdp", type=float, metavar="F",
                    help="logistic/gompertz: the ceiling K as a fraction of world GDP, e.g. 0.01")
+    a = p.add_argument_group("auto's options (see below)")
+    a.add_argument("--candidates", metavar="A,B", help="models auto combines or chooses from "
+                   "(default: drift,arima,ets,ets_damped)")
+    a.add_argument("--combine", choices=("true", "auto", "false"),
+                   help="true: the equal-weight combination of the candidates (default); auto: the combination "
+                   "only when it backtests no worse than the best candidate; false: the best candidate")
+    a.add_argument("--calibrate", choices=CALIBRATION_MODES,
+                   help="conformal calibration of the interval width from the backtest errors (default: rescale)")
     add_format_option(p)
     p.set_defaults(func=run_predict)
 
@@ -85,7 +115,7 @@ def register(subparsers: Any) -> None:
 
 def _load(args: argparse.Namespace):
     import forecast
-    from forecast.families.base import years_of
+    from forecast.families.base import as_annual, years_of
 
     select = {k: v for k, v in (("state", args.state), ("crime_type", args.crime_type), ("column", args.column))
               if v is not None}
@@ -108,6 +138,7 @@ def _load(args: argparse.Namespace):
         extra = {"unit": args.unit} if args.unit is not None else {}
         extra.update(file_options(args))
         y = forecast.read_series(args.csv, year=args.year_column, value=args.value_column, **extra)
+    y = as_annual(y)
     if args.through is not None:
         yrs = years_of(y)
         if not yrs[0] <= args.through <= yrs[-1]:
@@ -130,17 +161,18 @@ def _levels(text: str) -> tuple:
         raise _UsageError(f"--levels: {exc}") from None
 
 
-def _money_formatter(unit: str):
-    if unit.upper() not in ("USD", "US$", "$"):
-        return None
-    try:
-        from forecast.data.money import format_money
-    except ImportError:  # pragma: no cover - the data layer ships it
-        return None
-    return format_money
+def _models(text: str, flag: str = "--model") -> list[str]:
+    from forecast.families import get_spec
+
+    models = [m.strip() for m in text.split(",")]
+    if not text.strip() or not all(models):
+        raise _UsageError(f"{flag} {text!r}: give model names separated by commas, e.g. exponential,drift,auto")
+    for m in models:
+        get_spec(m)  # unknown model: one line naming the choices
+    return list(dict.fromkeys(models))
 
 
-def _capacity_options(args: argparse.Namespace) -> dict:
+def _capacity_options(args: argparse.Namespace, models: list[str]) -> dict:
     """``capacity=`` / ``capacity_share_of_gdp=`` for the saturating curves, checked."""
     import forecast
 
@@ -149,7 +181,7 @@ def _capacity_options(args: argparse.Namespace) -> dict:
         return {}
     if len(given) == 2:
         raise _UsageError("give --capacity or --capacity-share-of-gdp, not both")
-    if args.model not in ("logistic", "gompertz"):
+    if not any(m in ("logistic", "gompertz") for m in models):
         raise _UsageError(f"--{given[0].replace('_', '-')} applies to --model logistic or gompertz, not {args.model!r}")
     if args.capacity is not None:
         return {"capacity": forecast.parse_money(args.capacity)}
@@ -159,43 +191,138 @@ def _capacity_options(args: argparse.Namespace) -> dict:
     return {"capacity_share_of_gdp": share}
 
 
+def _auto_options(args: argparse.Namespace, models: list[str]) -> dict:
+    """``candidates=``, ``combine=``, ``calibrate=`` of ``auto``, checked."""
+    out: dict[str, Any] = {}
+    if args.candidates is not None:
+        out["candidates"] = _models(args.candidates, "--candidates")
+    if args.combine is not None:
+        out["combine"] = {"true": True, "false": False, "auto": "auto"}[args.combine]
+    if args.calibrate is not None:
+        out["calibrate"] = args.calibrate
+    if out and "auto" not in models:
+        flag = "--" + next(iter(out))
+        raise _UsageError(f"{flag} applies to --model auto, not {args.model!r}")
+    return out
+
+
+def _growth_pct(frame, last_value: float, last_year: int) -> list[float]:
+    """Annual growth of the median from the last observation, in percent."""
+    return [100.0 * ((m / last_value) ** (1.0 / (p.year - last_year)) - 1.0)
+            for p, m in zip(frame.index, frame["median"])]
+
+
+def left_out_better(res, y) -> str | None:
+    """A note when a model ``auto`` leaves out by default backtests better than what it used, on the same windows.
+
+    The global trend curves are not among ``auto``'s default candidates; the
+    cheapest of them, ``exponential``, is backtested at the same origins and
+    horizons and compared by the same score (weighted interval score).
+    """
+    from forecast.evaluate import accuracy, backtest
+    from forecast.evaluate.auto import DEFAULT_CANDIDATES
+    from forecast.evaluate.backtest import default_origins
+    from forecast.families import get_spec
+
+    table = getattr(res, "candidates", None)
+    if table is None or "wis" not in table or list(res.options.get("candidates", [])) != list(DEFAULT_CANDIDATES):
+        return None
+    scored = table[table["windows"].fillna(0) > 0]
+    kept = [m for m in scored["model"] if m in DEFAULT_CANDIDATES]
+    if scored.empty or not kept:
+        return None
+    horizon = int(res.options.get("horizon", 3))
+    origins = default_origins(y, kept, min_train=max(get_spec(m).min_obs for m in kept))
+    if not origins or res.options.get("recent") is not None or res.options.get("min_train") is not None:
+        return None
+    try:
+        acc = accuracy(backtest(y, ["exponential"], origins=origins, horizon=horizon, levels=(80, 95)))
+    except ForecastError:
+        return None
+    row = acc[acc["model"] == "exponential"]
+    if row.empty or int(row["windows"].iloc[0]) != int(scored["windows"].max()):
+        return None
+    used = scored[scored["weight"] > 0] if (scored["weight"] > 0).any() else scored
+    if "combination" in set(scored["model"]) and len(res.weights) > 1:
+        used = scored[scored["model"] == "combination"]
+    own, other = float(used["wis"].min()), float(row["wis"].iloc[0])
+    if not other < own:
+        return None
+    return (f"exponential, left out of auto's candidates by default, backtests better than what auto used "
+            f"(weighted interval score {other:.3f} against {own:.3f} on the same {int(row['windows'].iloc[0])} "
+            f"forecasts); to let auto use it: candidates=['exponential', {', '.join(repr(c) for c in kept)}]")
+
+
 def run_predict(args: argparse.Namespace) -> int:
     """Handler of ``predict``."""
     import forecast
-    from forecast.families import get_spec
+    from forecast.data.money import format_amount
+    from forecast.families.base import merge_notes
 
     levels = _levels(args.levels)
-    get_spec(args.model)  # unknown model: one line naming the choices
-    options = _capacity_options(args)
+    models = _models(args.model)
+    options = _capacity_options(args, models)
+    auto_opts = _auto_options(args, models)
     y = _load(args)
-    res = forecast.fit(y, model=args.model, **options)
-    frame = res.forecast(horizon=args.horizon, levels=levels)
+    frames, notes, failed = [], [], []
+    for m in models:
+        opts = dict(options) if m in ("logistic", "gompertz") else (auto_opts if m == "auto" else {})
+        try:
+            res = forecast.fit(y, model=m, **opts)
+            frame = res.forecast(horizon=args.horizon, levels=levels)
+        except ForecastError as exc:
+            if len(models) == 1:
+                raise
+            failed.append(f"{m}: not fitted: {exc}")
+            continue
+        frame["growth_pct"] = _growth_pct(frame, float(y.iloc[-1]), int(y.index[-1].year))
+        frames.append(frame)
+        prefix = f"{m}: " if len(models) > 1 else ""
+        notes += [n if n.startswith(f"{m} ") else prefix + n for n in merge_notes(res.notes)]
+        if m == "auto":
+            better = left_out_better(res, y)
+            if better:
+                notes.append(prefix + better)
+    if not frames:
+        raise _UsageError("no model could be fitted: " + "; ".join(failed))
+    notes = [command_line_words(n) for n in failed + notes]
+    warnings = []
+    if args.horizon > len(y):
+        warnings.append(f"the horizon ({args.horizon} years) runs past the length of the data itself ({len(y)} "
+                        "observations): the forecast for the last years rests on little")
+    import pandas as pd
+
+    frame = pd.concat(frames)
     out = frame.reset_index()
     out["year"] = [p.year for p in out["year"]]
-    cols = ["year", "model"] + [c for c in frame.columns if c != "model"]
+    cols = ["year", "model"] + [c for c in frames[0].columns if c != "model"]
     out = out[cols]
+    unit = str(frames[0].attrs.get("unit", ""))
     if args.format != "table":
+        for w in warnings:
+            sys.stderr.write(f"Warning: {w}\n")
         emit(out, args.format)
         return 0
-    unit = str(frame.attrs.get("unit", ""))
-    fmt = _money_formatter(unit)
     shown = out.copy()
-    num = [c for c in cols if c not in ("year", "model")]
-    if fmt is not None:
-        for c in num:
-            shown[c] = [fmt(v) for v in shown[c]]
-    else:
-        for c in num:
-            shown[c] = [f"{v:.4g}" for v in shown[c]]
+    for c in cols:
+        if c == "growth_pct":
+            shown[c] = [f"{v:+.1f}%" for v in shown[c]]
+        elif c not in ("year", "model"):
+            shown[c] = [format_amount(v, unit) for v in shown[c]]
+    shown = shown.rename(columns={"growth_pct": "growth/yr"})
     name = y.attrs.get("name") or y.name or "series"
     yrs = [p.year for p in y.index]
-    lines = [f"{name}: {len(y)} observations {yrs[0]}-{yrs[-1]}" + (f" ({unit})" if unit else ""),
-             f"model: {res.model}; median = back-transformed log-scale median, mean = bias-adjusted mean; "
-             f"intervals {', '.join(f'{lv}%' for lv in levels)}"]
+    lines = [f"{name}: {len(y)} observations {yrs[0]}-{yrs[-1]}" + (f" ({unit})" if unit else "")
+             + f", last {format_amount(float(y.iloc[-1]), unit)}",
+             f"model{'s' if len(frames) > 1 else ''}: {', '.join(dict.fromkeys(frame['model']))}; median = "
+             "back-transformed log-scale median, mean = bias-adjusted mean; "
+             f"intervals {', '.join(f'{lv}%' for lv in levels)}; growth/yr = annual growth of the median from the "
+             f"last observation ({yrs[-1]})"]
     sys.stdout.write("\n".join(lines) + "\n\n")
     emit(shown, "table")
-    if res.notes:
-        sys.stdout.write("\n" + "\n".join(f"Note: {n}" for n in res.notes) + "\n")
+    if warnings or notes:
+        sys.stdout.write("\n" + "\n".join([f"Warning: {w}" for w in warnings] + [f"Note: {n}" for n in notes])
+                         + "\n")
     return 0
 
 

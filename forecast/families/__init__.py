@@ -91,7 +91,24 @@ def fit(y: Any, model: str = "auto", **options: Any) -> FitResult:
     model : str
         One of :func:`models` (default ``"auto"``).
     **options
-        Passed to the model family (e.g. ``capacity=`` for logistic).
+        Passed to the model family (e.g. ``capacity=`` for logistic). For
+        ``model="auto"`` (see :func:`forecast.evaluate.auto.fit_auto`):
+
+        - ``candidates`` -- models to combine or choose from (default
+          ``("drift", "arima", "ets", "ets_damped")``; the global trend
+          curves ``exponential``, ``quadratic``, ``logistic``, ``gompertz``
+          are left out by default and can be added here);
+        - ``combine`` -- ``True`` (default): the equal-weight combination of
+          the candidates; ``"auto"``: the combination only when its backtest
+          score is no worse than the best candidate's; ``False``: the best one;
+        - ``calibrate`` -- conformal calibration of the interval width from
+          the backtest errors: ``"rescale"`` (default), ``"widen"``,
+          ``"by_horizon"``, ``"by_level"`` or ``"none"``;
+        - ``horizon``, ``top``, ``criterion``, ``recent``, ``min_train``,
+          ``candidate_options``: see ``fit_auto``.
+
+        The result's ``choice`` says what was used and why, ``candidates``
+        holds the backtest table.
 
     Returns
     -------

@@ -33,7 +33,7 @@ import pandas as pd
 from forecast.errors import DataError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
 
-__all__ = ["FitResult", "as_annual", "fill_gaps_log", "future_years", "years_of"]
+__all__ = ["FitResult", "as_annual", "fill_gaps_log", "future_years", "merge_notes", "years_of"]
 
 
 def as_annual(y: Any, name: str = "series") -> pd.Series:
@@ -125,6 +125,38 @@ def fill_gaps_log(y: pd.Series) -> tuple[pd.Series, list[int]]:
     out = pd.Series(np.exp(logv), index=year_index(full), name=y.name)
     out.attrs.update(y.attrs)
     return out, [int(m) for m in missing]
+
+
+def merge_notes(notes: Sequence[str]) -> list[str]:
+    """The notes with the same words said once: ``"drift, arima: ..."`` instead of one line per model.
+
+    Notes of the form ``"<model>: <text>"`` whose texts agree (once the model's
+    own name in quotes is set aside) are merged into one line naming the models.
+
+    Examples
+    --------
+    >>> merge_notes(["drift: gap filled ('drift' needs consecutive years)",
+    ...              "arima: gap filled ('arima' needs consecutive years)", "auto chose drift"])
+    ['drift, arima: gap filled (each needs consecutive years)', 'auto chose drift']
+    """
+    import re
+
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        m = re.match(r"^([a-z][a-z0-9_]*): (.*)$", note, flags=re.DOTALL)
+        name, key = (m.group(1), m.group(2).replace(f"'{m.group(1)}'", "'{}'")) if m else (None, note)
+        names = groups.setdefault(key, [])
+        if name is not None and name not in names:
+            names.append(name)
+    out = []
+    for key, names in groups.items():
+        if not names:
+            out.append(key)
+        elif len(names) == 1:
+            out.append(f"{names[0]}: {key.replace(chr(39) + '{}' + chr(39), repr(names[0]))}")
+        else:
+            out.append(f"{', '.join(names)}: {key.replace(chr(39) + '{}' + chr(39), 'each')}")
+    return out
 
 
 class FitResult:
@@ -300,16 +332,17 @@ class FitResult:
         if self.aicc is not None and np.isfinite(self.aicc):
             lines.append(f"AICc: {self.aicc:.2f}")
         lines.append("")
-        lines.append(f"{'parameter':<16}{'estimate':>14}{'std. error':>14}")
+        w = max([16, *(len(str(n)) + 2 for n in self.params.index)])
+        lines.append(f"{'parameter':<{w}}{'estimate':>14}{'std. error':>14}")
         for name, row in self.params.iterrows():
             if not row["identified"]:
-                lines.append(f"{name:<16}{'not identified by the data':>28}")
+                lines.append(f"{name:<{w}}{'not identified by the data':>28}")
             else:
                 se = "" if not np.isfinite(row["std_err"]) else f"{row['std_err']:.4g}"
-                lines.append(f"{name:<16}{row['estimate']:>14.6g}{se:>14}")
+                lines.append(f"{name:<{w}}{row['estimate']:>14.6g}{se:>14}")
         if self.notes:
             lines.append("")
-            lines += [f"Note: {n}" for n in self.notes]
+            lines += [f"Note: {n}" for n in merge_notes(self.notes)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
