@@ -65,6 +65,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+    if module == "forecast.families":
+        import forecast.evaluate  # noqa: F401 - registers the model "auto" with the families' registry
     mod = importlib.import_module(module)
     value = mod if name == "plots" else getattr(mod, name)
     globals()[name] = value

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from forecast.errors import ForecastError
 
@@ -101,6 +100,64 @@ def year_index(years: Iterable) -> pd.PeriodIndex:
     return idx.rename("year")
 
 
+def level_probs(levels: Sequence[float]) -> list[float]:
+    """Probabilities of the median and of each level's bounds: ``[0.5, lower_L1, upper_L1, ...]``.
+
+    Examples
+    --------
+    >>> [round(p, 3) for p in level_probs((80, 95))]
+    [0.5, 0.1, 0.9, 0.025, 0.975]
+    """
+    probs = [0.5]
+    for lv in levels:
+        a = (1 - lv / 100) / 2
+        probs += [a, 1 - a]
+    return probs
+
+
+def std_quantiles(probs: Sequence[float] | np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Quantiles of the standard Student t (Normal where ``df`` is infinite): array ``(len(probs), len(df))``.
+
+    Examples
+    --------
+    >>> std_quantiles([0.975], np.array([np.inf, 10.0])).round(3).tolist()
+    [[1.96, 2.228]]
+    """
+    q = np.asarray(probs, dtype=float)[:, None]
+    df = np.asarray(df, dtype=float)[None, :]
+    fin = np.isfinite(df)
+    with np.errstate(invalid="ignore"):
+        z_t = special.stdtrit(np.where(fin, df, 1.0), q)
+    return np.where(fin, z_t, special.ndtri(q))
+
+
+def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Quantiles of each column of ``samples`` at ``probs``: array ``(len(probs), n_columns)``.
+
+    One sort for all probabilities, then numpy's default (linear) rule with
+    its own interpolation formula: the same numbers as
+    ``np.quantile(samples, probs, axis=0)``, faster for many probabilities.
+
+    Examples
+    --------
+    >>> s = np.arange(11.0)[:, None]
+    >>> sample_quantiles(s, [0.25, 0.5]).ravel().tolist()
+    [2.5, 5.0]
+    """
+    srt = np.sort(samples, axis=0)
+    n = srt.shape[0]
+    virt = np.asarray(probs, dtype=float) * (n - 1)
+    prev = np.floor(virt)
+    gamma = (virt - prev)[:, None]
+    lo = prev.astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    a, b = srt[lo], srt[hi]
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=np.broadcast_to(gamma >= 0.5, out.shape))
+    return out
+
+
 @dataclass
 class Predictive:
     """Predictive distribution of a positive quantity for each of several years.
@@ -147,13 +204,11 @@ class Predictive:
         """True when the distribution is a location-scale family, not draws."""
         return self.samples is None
 
-    def _dist(self):
-        # ppf/cdf of the Student t without freezing a scipy distribution:
-        # freezing builds docstrings and costs ~3 ms per call, which adds up in backtests
-        df = np.where(np.isfinite(self.df), self.df, 1e12)
-        loc, scale = self.loc, self.scale
-        return SimpleNamespace(ppf=lambda q: stats.t.ppf(q, df, loc, scale),
-                               cdf=lambda x: stats.t.cdf(x, df, loc, scale))
+    def _t_cdf(self, w: np.ndarray) -> np.ndarray:
+        """CDF of the working variable (closed form), without freezing a scipy distribution."""
+        z = (np.asarray(w, dtype=float) - self.loc) / self.scale
+        fin = np.isfinite(self.df)
+        return np.where(fin, special.stdtr(np.where(fin, self.df, 1.0), z), special.ndtr(z))
 
     def _to_value(self, w: np.ndarray) -> np.ndarray:
         return np.exp(w) if self.space == "log" else w
@@ -166,16 +221,79 @@ class Predictive:
         return value
 
     # -- public ------------------------------------------------------------
+    def working_quantiles(self, probs: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Quantiles of the working variable (log or level) at ``probs``: array ``(len(probs), n_years)``.
+
+        The one place where quantiles are computed: closed form through the
+        standard Student t / Normal quantile function, draws through
+        :func:`sample_quantiles`; a level-space distribution is truncated at
+        zero.
+        """
+        probs = np.asarray(probs, dtype=float)
+        if self.samples is not None:
+            return sample_quantiles(self.samples, probs)
+        if self.space == "log":
+            return self.loc[None, :] + std_quantiles(probs, self.df) * self.scale[None, :]
+        f0 = self._t_cdf(np.zeros_like(self.loc))  # truncated at zero
+        u = f0[None, :] + probs[:, None] * (1 - f0[None, :])
+        fin = np.isfinite(self.df)[None, :]
+        with np.errstate(invalid="ignore"):
+            z = np.where(fin, special.stdtrit(np.where(fin, self.df[None, :], 1.0), u), special.ndtri(u))
+        return self.loc[None, :] + z * self.scale[None, :]
+
+    def quantiles(self, probs: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Quantiles of the value at ``probs`` (0-1): array ``(len(probs), n_years)``.
+
+        Examples
+        --------
+        >>> p = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([1.0]))
+        >>> p.quantiles([0.5, 0.975]).round(3).ravel().tolist()
+        [1.0, 7.099]
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return np.maximum(self._to_value(self.working_quantiles(probs)), 0.0)
+
+    def log_quantiles(self, probs: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Quantiles of the log of the value at ``probs``: array ``(len(probs), n_years)``."""
+        if self.space == "log":
+            return self.working_quantiles(probs)
+        return np.log(np.maximum(self.quantiles(probs), np.finfo(float).tiny))
+
     def quantile(self, q: float) -> np.ndarray:
         """Quantile ``q`` (0-1) of the value for each year."""
+        return self.quantiles([q])[0]
+
+    def values(self, levels: Sequence[float] = DEFAULT_LEVELS) -> dict[str, np.ndarray]:
+        """``mean``, ``median`` and ``lower_L``/``upper_L`` for each level, one value per year.
+
+        Examples
+        --------
+        >>> p = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([1.0]))
+        >>> {k: round(float(v[0]), 3) for k, v in p.values((95,)).items()}
+        {'mean': 1.649, 'median': 1.0, 'lower_95': 0.141, 'upper_95': 7.099}
+        """
+        qs = self.quantiles(level_probs(levels))
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = {"mean": self.mean(), "median": qs[0]}
+        for i, lv in enumerate(levels):
+            out[f"lower_{level_label(lv)}"] = qs[1 + 2 * i]
+            out[f"upper_{level_label(lv)}"] = qs[2 + 2 * i]
+        return out
+
+    def take(self, keep: np.ndarray | Sequence[int]) -> Predictive:
+        """The distribution for a subset of its years (a boolean mask or positions).
+
+        Examples
+        --------
+        >>> p = Predictive(year_index([2025, 2026]), loc=np.array([0.0, 1.0]), scale=np.array([1.0, 1.0]))
+        >>> [y.year for y in p.take([1]).years]
+        [2026]
+        """
+        keep = np.asarray(keep)
         if self.samples is not None:
-            w = np.quantile(self.samples, q, axis=0)
-            return np.maximum(self._to_value(w), 0.0)
-        d = self._dist()
-        if self.space == "log":
-            return np.exp(d.ppf(q))
-        f0 = d.cdf(0.0)  # truncated at zero
-        return d.ppf(f0 + q * (1 - f0))
+            return Predictive(self.years[keep], samples=self.samples[:, keep], space=self.space, meta=dict(self.meta))
+        return Predictive(self.years[keep], loc=self.loc[keep], scale=self.scale[keep],
+                          df=np.asarray(self.df)[keep], space=self.space, meta=dict(self.meta))
 
     def median(self) -> np.ndarray:
         """Median of the value for each year (exp of the log-scale median)."""
@@ -192,6 +310,8 @@ class Predictive:
             return np.maximum(self._to_value(self.samples), 0.0).mean(axis=0)
         if self.space == "log":
             return np.exp(self.loc + self.scale**2 / 2)
+        from scipy import stats
+
         a = -self.loc / self.scale
         return stats.truncnorm(a, np.inf, loc=self.loc, scale=self.scale).mean()
 
@@ -200,20 +320,15 @@ class Predictive:
         w = self._to_working(np.broadcast_to(np.asarray(value, dtype=float), (len(self.years),)))
         if self.samples is not None:
             return (self.samples <= w[None, :]).mean(axis=0)
-        d = self._dist()
         if self.space == "log":
-            return d.cdf(w)
-        f0 = d.cdf(0.0)
-        return np.clip((d.cdf(w) - f0) / (1 - f0), 0.0, 1.0)
+            return self._t_cdf(w)
+        f0 = self._t_cdf(np.zeros_like(w))
+        return np.clip((self._t_cdf(w) - f0) / (1 - f0), 0.0, 1.0)
 
     def to_frame(self, levels: Sequence[float] = DEFAULT_LEVELS, model: str = "", unit: str = "") -> pd.DataFrame:
         """The standard forecast frame (see module docstring)."""
         levels = check_levels(levels)
-        data: dict[str, np.ndarray | str] = {"mean": self.mean(), "median": self.median()}
-        for lv in levels:
-            a = (1 - lv / 100) / 2
-            data[f"lower_{level_label(lv)}"] = self.quantile(a)
-            data[f"upper_{level_label(lv)}"] = self.quantile(1 - a)
+        data: dict[str, np.ndarray | str] = dict(self.values(levels))
         data["model"] = model
         frame = pd.DataFrame(data, index=self.years)[interval_columns(levels)]
         frame.attrs.update({"unit": unit, "model": model, "levels": levels})

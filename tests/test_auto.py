@@ -101,7 +101,9 @@ def test_nested_backtest_chooses_with_past_data_only(flat, monkeypatch):
         inner_years.append((fit_years[-1], int(yy.index[-1].year)))
         return real_backtest(yy, *a, **kw)
 
-    monkeypatch.setattr(auto_mod, "fit_auto", spy_fit_auto)
+    import dataclasses
+
+    monkeypatch.setitem(REGISTRY, "auto", dataclasses.replace(REGISTRY["auto"], target=spy_fit_auto))
     monkeypatch.setattr(auto_mod, "backtest", spy_backtest)
     opts = {"auto": {"candidates": ["drift", flat], "combine": False, "calibrate": "none"}}
     origins = [2012, 2013, 2022]

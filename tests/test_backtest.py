@@ -143,4 +143,4 @@ def test_same_numbers_twice(ic3):
     a = forecast.backtest(ic3, models=["drift", "exponential"], origins=range(2018, 2024))
     b = forecast.backtest(ic3, models=["drift", "exponential"], origins=range(2018, 2024))
     pd.testing.assert_frame_equal(a, b)
-    assert sys.modules["forecast.evaluate.backtest"]._CACHE.get() is None  # no cache outlives a call
+    assert sys.modules["forecast.evaluate.fitcache"]._CACHE.get() is None  # no cache outlives a call

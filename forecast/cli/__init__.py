@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    import forecast.evaluate  # noqa: F401 - registers the model "auto" before any command looks it up
+
     try:
         return int(args.func(args) or 0)
     except ForecastError as exc:

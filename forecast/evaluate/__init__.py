@@ -1,5 +1,9 @@
 """Evaluation of forecasts: rolling-origin backtests, accuracy and the automatic choice.
 
+Importing this package registers the model ``"auto"`` (:mod:`forecast.evaluate.auto`)
+with :func:`forecast.families.register` (``forecast.fit`` and ``forecast.models``
+import this package first, so ``"auto"`` is always among them).
+
 Examples
 --------
 >>> import pandas as pd
@@ -12,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from forecast.evaluate import auto as _auto  # noqa: F401 - registers the model "auto"
 from forecast.evaluate.accuracy import accuracy
 from forecast.evaluate.backtest import backtest
 

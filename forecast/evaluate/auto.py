@@ -37,51 +37,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
-from forecast.evaluate.backtest import (
-    _CACHE,
-    _key,
-    _values,
-    backtest,
-    default_origins,
-    fit_cache,
-    fit_cached,
-    forecast_cached,
-)
+from forecast.evaluate.backtest import backtest, default_origins
+from forecast.evaluate.defaults import DEFAULT_CANDIDATES
+from forecast.evaluate.fitcache import _CACHE, cache_key, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
 from forecast.intervals import Predictive, level_label
-from forecast.families import get_spec
+from forecast.families import ModelSpec, get_spec, register
 from forecast.families.base import FitResult, as_annual, years_of
 
 __all__ = ["AutoResult", "DEFAULT_CANDIDATES", "fit_auto", "mixture"]
 
-DEFAULT_CANDIDATES: tuple[str, ...] = ("drift", "arima", "ets", "ets_damped")
 SCORE_LEVELS: tuple[int, ...] = (80, 95)
 FALLBACKS: tuple[str, ...] = ("drift", "exponential")
 _GRID_POINTS = 1200  # quasi-draws per unit weight when mixing distributions
-
-
-def _log_quantiles(pred: Predictive, probs: np.ndarray) -> np.ndarray:
-    """Log-scale quantiles of ``pred`` at ``probs``: array ``(len(probs), n_years)``."""
-    if pred.closed_form and pred.space == "log":
-        df = np.asarray(pred.df, dtype=float)
-        z = np.where(np.isfinite(df)[None, :], special.stdtrit(np.where(np.isfinite(df), df, 1.0)[None, :],
-                                                               probs[:, None]),
-                     special.ndtri(probs)[:, None])
-        return pred.loc[None, :] + z * pred.scale[None, :]
-    if not pred.closed_form and pred.space == "log":
-        # one sort, then linear interpolation (numpy's default quantile rule)
-        srt = np.sort(pred.samples, axis=0)
-        pos = probs * (srt.shape[0] - 1)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, srt.shape[0] - 1)
-        frac = (pos - lo)[:, None]
-        return srt[lo] * (1 - frac) + srt[hi] * frac
-    vals = np.vstack([pred.quantile(p) for p in probs])
-    return np.log(np.maximum(vals, np.finfo(float).tiny))
 
 
 def mixture(preds: Sequence[Predictive], weights: Sequence[float]) -> Predictive:
@@ -105,7 +76,7 @@ def mixture(preds: Sequence[Predictive], weights: Sequence[float]) -> Predictive
     for p, wk in zip(preds, w, strict=True):
         m = max(1, int(round(wk * _GRID_POINTS * len(w))))
         probs = (np.arange(m) + 0.5) / m
-        blocks.append(_log_quantiles(p, probs))
+        blocks.append(p.log_quantiles(probs))
     return Predictive(preds[0].years, samples=np.vstack(blocks), space="log",
                       meta={"mixture": True, "weights": w.tolist()})
 
@@ -188,14 +159,14 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
     for origin, rows in base.groupby("origin", sort=True):
         train = y[yrs <= origin]
         cache = _CACHE.get()
-        key = ("mixture", tuple(_key(train, n, options.get(n, {})) for n in names), int(origin), horizon)
+        key = ("mixture", tuple(cache_key(train, n, options.get(n, {})) for n in names), int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
         else:
             preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS)[0]
                      for n in names]
             mix = mixture(preds, [1.0] * len(names))
-            v = _values(mix, SCORE_LEVELS)
+            v = mix.values(SCORE_LEVELS)
             if cache is not None:
                 cache[key] = (mix, v)
         pyears = [p.year for p in mix.years]
@@ -422,3 +393,7 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
                 return _fallback(y, f"{m} could not be fitted to the whole series ({exc})", cand_opts, options)
             notes += [f"{m} warned: {t}" for t in texts]
     return _result(y, comps, weights, table, choice, calib, notes, options)
+
+
+register(ModelSpec("auto", "chosen or combined from the candidates by rolling-origin backtest "
+                   "(drift when too short to compare)", 3, False, fit_auto))

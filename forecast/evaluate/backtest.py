@@ -16,88 +16,21 @@ years into an earlier fit.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from forecast.errors import ForecastError, ModelError
-from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, level_label
-from forecast.families import fit, get_spec
-from forecast.families.base import FitResult, as_annual, fill_gaps_log, years_of
+from forecast.intervals import DEFAULT_LEVELS, check_levels, level_label
+from forecast.evaluate.defaults import DEFAULT_CANDIDATES
+from forecast.evaluate.fitcache import fit_cache, fit_cached, forecast_cached, predictive_rows
+from forecast.families import get_spec
+from forecast.families.base import as_annual, fill_gaps_log, years_of
 
 __all__ = ["Backtest", "backtest", "default_origins", "fit_cached", "fit_cache", "forecast_cached", "naive_scale",
-           "predictive_rows"]
-
-# (model, options, years, values) -> FitResult or the exception the fit raised
-_CACHE: ContextVar[dict | None] = ContextVar("forecast_fit_cache", default=None)
-
-
-@contextmanager
-def fit_cache() -> Iterator[dict]:
-    """Share fitted models between (nested) backtests inside this block.
-
-    The outermost block creates the cache; nested blocks reuse it; it is
-    dropped when the outermost block ends.
-
-    Examples
-    --------
-    >>> with fit_cache() as cache:
-    ...     isinstance(cache, dict)
-    True
-    """
-    cache = _CACHE.get()
-    if cache is not None:
-        yield cache
-        return
-    token = _CACHE.set({})
-    try:
-        yield _CACHE.get()
-    finally:
-        _CACHE.reset(token)
-
-
-def _key(y: pd.Series, model: str, options: Mapping[str, Any]) -> tuple:
-    return (model, repr(sorted(options.items())), years_of(y).tobytes(), y.to_numpy(dtype=float).tobytes())
-
-
-def fit_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None = None) -> tuple[FitResult, list[str]]:
-    """Fit ``model`` to ``y`` (or take it from the active :func:`fit_cache`).
-
-    Warnings raised while fitting are caught and returned as text, so that a
-    backtest can report them without stopping. A failed fit re-raises the
-    same exception each time it is asked for.
-
-    Returns
-    -------
-    (FitResult, list of str)
-        The fit and the warnings it raised.
-    """
-    options = dict(options or {})
-    cache = _CACHE.get()
-    key = _key(y, model, options) if cache is not None else None
-    if cache is not None and key in cache:
-        entry = cache[key]
-        if isinstance(entry[0], BaseException):
-            raise entry[0]
-        return entry
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            res = fit(y, model=model, **options)
-        except Exception as exc:  # recorded by the caller; the same error each time
-            if cache is not None:
-                cache[key] = (exc, [])
-            raise
-    texts = [f"{w.category.__name__}: {w.message}" for w in caught]
-    if cache is not None:
-        cache[key] = (res, texts)
-    return res, texts
-
+           "predictive_rows"]  # the fit cache's names stay importable from here
 
 def naive_scale(y: pd.Series) -> float:
     """Mean absolute one-step change of ``log y`` over consecutive observed years.
@@ -150,86 +83,6 @@ def _check_origins(y: pd.Series, origins: Iterable[int]) -> list[int]:
     return sorted(set(out))
 
 
-def _std_quantile(q: float, df: np.ndarray) -> np.ndarray:
-    """Quantile ``q`` of the standard Normal (``df`` infinite) or Student t, per element of ``df``."""
-    z = np.full(df.shape, special.ndtri(q))
-    fin = np.isfinite(df)
-    if fin.any():
-        z[fin] = special.stdtrit(df[fin], q)
-    return z
-
-
-def _values(pred: Predictive, levels: Sequence[float]) -> dict[str, np.ndarray]:
-    """Mean, median and interval bounds of ``pred`` (closed form read directly, without frozen distributions)."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if pred.closed_form and pred.space == "log":
-            loc, scale, df = pred.loc, pred.scale, np.asarray(pred.df, dtype=float)
-            out = {"mean": pred.mean(), "median": np.exp(loc)}
-            for lv in levels:
-                z = _std_quantile(1 - (1 - lv / 100) / 2, df)
-                out[f"lower_{level_label(lv)}"] = np.exp(loc - z * scale)
-                out[f"upper_{level_label(lv)}"] = np.exp(loc + z * scale)
-            return out
-        if pred.samples is not None and pred.space == "log":
-            # all quantiles in one selection pass (equal to pred.quantile(q) for each q)
-            probs = [0.5]
-            for lv in levels:
-                a = (1 - lv / 100) / 2
-                probs += [a, 1 - a]
-            qs = np.maximum(np.exp(np.quantile(pred.samples, probs, axis=0)), 0.0)
-            out = {"mean": pred.mean(), "median": qs[0]}
-            for i, lv in enumerate(levels):
-                out[f"lower_{level_label(lv)}"] = qs[1 + 2 * i]
-                out[f"upper_{level_label(lv)}"] = qs[2 + 2 * i]
-            return out
-        out = {"mean": pred.mean(), "median": pred.median()}
-        for lv in levels:
-            a = (1 - lv / 100) / 2
-            out[f"lower_{level_label(lv)}"] = pred.quantile(a)
-            out[f"upper_{level_label(lv)}"] = pred.quantile(1 - a)
-    return out
-
-
-def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
-    """Predictive distribution of ``res`` for the years ``origin+1 ... origin+horizon``.
-
-    ``res`` may end before ``origin`` (when ``origin`` itself is a missing
-    year); the forecast still runs to ``origin + horizon`` and only the years
-    after ``origin`` are returned.
-    """
-    pred = res.predictive(until=origin + horizon)
-    keep = np.array([p.year > origin for p in pred.years])
-    if keep.all():
-        return pred
-    if pred.samples is not None:
-        return Predictive(pred.years[keep], samples=pred.samples[:, keep], space=pred.space, meta=pred.meta)
-    return Predictive(pred.years[keep], loc=pred.loc[keep], scale=pred.scale[keep], df=pred.df[keep],
-                      space=pred.space, meta=pred.meta)
-
-
-def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None, origin: int, horizon: int,
-                    levels: Sequence[float]) -> tuple[Predictive, dict[str, np.ndarray], list[str]]:
-    """Fit (or reuse) ``model`` on ``y`` and read its forecast for ``origin+1 ... origin+horizon``.
-
-    Returns the predictive distribution, its mean, median and interval
-    bounds at ``levels``, and the warnings of the fit. Inside a
-    :func:`fit_cache` block the forecast is computed once per fit, origin,
-    horizon and levels (models whose predictive is simulated are not
-    simulated again).
-    """
-    options = dict(options or {})
-    res, texts = fit_cached(y, model, options)
-    cache = _CACHE.get()
-    key = (_key(y, model, options), "forecast", int(origin), int(horizon), tuple(levels))
-    if cache is not None and key in cache:
-        return cache[key]
-    pred = predictive_rows(res, origin, horizon)
-    out = (pred, _values(pred, levels), texts)
-    if cache is not None:
-        cache[key] = out
-    return out
-
-
 class Backtest(pd.DataFrame):
     """The frame :func:`backtest` returns; ``plot()`` draws it with :func:`forecast.plots.backtest_chart`.
 
@@ -239,7 +92,7 @@ class Backtest(pd.DataFrame):
 
     def plot(self, model: str | None = None, ax: Any = None, **kwargs: Any):  # type: ignore[override]
         """What ``model`` forecast from each origin, over what happened (a matplotlib Figure)."""
-        from forecast.plots import backtest_chart
+        from forecast.plots.backtest import backtest_chart
 
         return backtest_chart(self, model=model, ax=ax, **kwargs)
 
@@ -301,8 +154,6 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     """
     y = as_annual(y)
     if models is None:
-        from forecast.evaluate.auto import DEFAULT_CANDIDATES
-
         models = list(DEFAULT_CANDIDATES)
     elif isinstance(models, str):
         models = [models]

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from forecast.intervals import Predictive, level_label
 
@@ -278,18 +277,11 @@ def level_factor_curve(per_level: dict, probs: np.ndarray) -> np.ndarray:
 
 def _log_grid(pred: Predictive, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted log-scale values of ``pred`` at ``m`` probabilities (and the probabilities)."""
-    probs = (np.arange(m) + 0.5) / m
-    if pred.closed_form and pred.space == "log":
-        df = np.asarray(pred.df, dtype=float)
-        z = np.where(np.isfinite(df)[None, :],
-                     stats.t.ppf(probs[:, None], np.where(np.isfinite(df), df, 1.0)[None, :]),
-                     stats.norm.ppf(probs)[:, None])
-        return pred.loc[None, :] + z * pred.scale[None, :], probs
     if not pred.closed_form and pred.space == "log":
         srt = np.sort(pred.samples, axis=0)
         return srt, (np.arange(srt.shape[0]) + 0.5) / srt.shape[0]
-    vals = np.vstack([pred.quantile(p) for p in probs])
-    return np.log(np.maximum(vals, np.finfo(float).tiny)), probs
+    probs = (np.arange(m) + 0.5) / m
+    return pred.log_quantiles(probs), probs
 
 
 def rescale_by_level(pred: Predictive, per_level: dict, grid: int = 2000) -> Predictive:

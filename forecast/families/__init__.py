@@ -3,12 +3,16 @@
 Each family lives in its own module and returns a
 :class:`forecast.families.base.FitResult`. The registry below names them with a
 one-line description and the minimum number of observations each needs.
+Models defined in a higher layer register themselves with :func:`register`
+when their module is imported: ``"auto"`` (:mod:`forecast.evaluate.auto`,
+imported by ``forecast.fit`` and ``forecast.models``) is one.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +30,14 @@ class ModelSpec:
     description: str
     min_obs: int
     consecutive: bool  # needs consecutive years (gaps are interpolated with a note)
-    target: str        # "module:function" that fits it
+    target: str | Callable[..., FitResult]  # the function that fits it, or "module:function" (imported on use)
+
+    def fitter(self) -> Callable[..., FitResult]:
+        """The function that fits this model."""
+        if callable(self.target):
+            return self.target
+        module, func = self.target.split(":")
+        return getattr(importlib.import_module(module), func)
 
 
 REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
@@ -48,9 +59,22 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "forecast.families.ets:fit_ets_damped"),
     ModelSpec("arima", "ARIMA(1,1,0) with drift on log y", 5, True,
               "forecast.families.arima:fit_arima"),
-    ModelSpec("auto", "chosen or combined from the candidates by rolling-origin backtest "
-              "(drift when too short to compare)", 3, False, "forecast.evaluate.auto:fit_auto"),
 )}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (or replace the one of the same name); returns ``spec``.
+
+    Examples
+    --------
+    >>> from forecast.families.trend import fit_exponential
+    >>> spec = register(ModelSpec("doc_example", "an example", 3, False, fit_exponential))
+    >>> get_spec("doc_example").fitter() is fit_exponential
+    True
+    >>> del REGISTRY["doc_example"]
+    """
+    REGISTRY[spec.name] = spec
+    return spec
 
 
 def models() -> pd.DataFrame:
@@ -126,8 +150,7 @@ def fit(y: Any, model: str = "auto", **options: Any) -> FitResult:
     y = as_annual(y)
     if len(y) < spec.min_obs:
         raise ModelError(f"model {model!r} needs at least {spec.min_obs} observations; the series has {len(y)}")
-    module, func = spec.target.split(":")
-    fitter = getattr(importlib.import_module(module), func)
+    fitter = spec.fitter()
     _check_options(model, fitter, options)
     return fitter(y, **options)
 

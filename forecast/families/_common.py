@@ -77,12 +77,7 @@ def checked(pred: Predictive, model: str) -> Predictive:
     """
     probs = (0.005, 0.5, 0.995)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if pred.samples is not None and pred.space == "log":
-            # one selection pass for the three quantiles (equal to pred.quantile(q) for each q)
-            qs = np.maximum(np.exp(np.quantile(pred.samples, probs, axis=0)), 0.0)
-        else:
-            qs = np.vstack([pred.quantile(q) for q in probs])
-        vals = np.vstack([qs, pred.mean()])
+        vals = np.vstack([pred.quantiles(probs), pred.mean()])
     bad = ~np.isfinite(vals) | (vals <= 0)
     if bad.any():
         year = pred.years[np.argmax(bad.any(axis=0))].year

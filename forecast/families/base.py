@@ -350,7 +350,7 @@ class FitResult:
 
     def plot(self, horizon: int = 6, levels: Sequence[float] = DEFAULT_LEVELS, **kwargs: Any):
         """Fan chart of the history and the forecast (see :func:`forecast.plots.fan_chart`)."""
-        from forecast.plots import fan_chart
+        from forecast.plots.fan import fan_chart
 
         return fan_chart(self.y, self.forecast(horizon=horizon, levels=levels), **kwargs)
 
