@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -115,6 +116,16 @@ def level_probs(levels: Sequence[float]) -> list[float]:
     return probs
 
 
+def std_ppf(q: np.ndarray | float, df: np.ndarray | float) -> np.ndarray:
+    """Standard Student t quantile (Normal where ``df`` is infinite), ``q`` and ``df`` broadcast together."""
+    q = np.asarray(q, dtype=float)
+    df = np.asarray(df, dtype=float)
+    fin = np.isfinite(df)
+    with np.errstate(invalid="ignore"):
+        z_t = special.stdtrit(np.where(fin, df, 1.0), q)
+    return np.where(fin, z_t, special.ndtri(q))
+
+
 def std_quantiles(probs: Sequence[float] | np.ndarray, df: np.ndarray) -> np.ndarray:
     """Quantiles of the standard Student t (Normal where ``df`` is infinite): array ``(len(probs), len(df))``.
 
@@ -123,12 +134,7 @@ def std_quantiles(probs: Sequence[float] | np.ndarray, df: np.ndarray) -> np.nda
     >>> std_quantiles([0.975], np.array([np.inf, 10.0])).round(3).tolist()
     [[1.96, 2.228]]
     """
-    q = np.asarray(probs, dtype=float)[:, None]
-    df = np.asarray(df, dtype=float)[None, :]
-    fin = np.isfinite(df)
-    with np.errstate(invalid="ignore"):
-        z_t = special.stdtrit(np.where(fin, df, 1.0), q)
-    return np.where(fin, z_t, special.ndtri(q))
+    return std_ppf(np.asarray(probs, dtype=float)[:, None], np.asarray(df, dtype=float)[None, :])
 
 
 def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -210,6 +216,10 @@ class Predictive:
         fin = np.isfinite(self.df)
         return np.where(fin, special.stdtr(np.where(fin, self.df, 1.0), z), special.ndtr(z))
 
+    def _dist(self) -> SimpleNamespace:
+        """``ppf`` and ``cdf`` of the working variable (closed form), broadcasting like scipy's frozen ones."""
+        return SimpleNamespace(ppf=lambda q: self.loc + std_ppf(q, self.df) * self.scale, cdf=self._t_cdf)
+
     def _to_value(self, w: np.ndarray) -> np.ndarray:
         return np.exp(w) if self.space == "log" else w
 
@@ -259,9 +269,23 @@ class Predictive:
             return self.working_quantiles(probs)
         return np.log(np.maximum(self.quantiles(probs), np.finfo(float).tiny))
 
-    def quantile(self, q: float) -> np.ndarray:
-        """Quantile ``q`` (0-1) of the value for each year."""
-        return self.quantiles([q])[0]
+    def quantile(self, q: float | np.ndarray) -> np.ndarray:
+        """Quantile ``q`` (0-1) of the value for each year.
+
+        An array ``q`` broadcasts against the years for a closed form (as
+        scipy's ``ppf``), and gives ``q.shape + (n_years,)`` for draws (as
+        ``np.quantile``).
+        """
+        q = np.asarray(q, dtype=float)
+        if q.ndim == 0:
+            return self.quantiles([float(q)])[0]
+        if self.samples is not None:
+            return self.quantiles(q.ravel()).reshape(q.shape + (len(self.years),))
+        if self.space == "log":
+            with np.errstate(over="ignore"):
+                return np.exp(self._dist().ppf(q))
+        f0 = self._t_cdf(np.zeros_like(self.loc))
+        return self._dist().ppf(f0 + q * (1 - f0))
 
     def values(self, levels: Sequence[float] = DEFAULT_LEVELS) -> dict[str, np.ndarray]:
         """``mean``, ``median`` and ``lower_L``/``upper_L`` for each level, one value per year.
