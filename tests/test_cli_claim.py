@@ -116,7 +116,17 @@ def test_scorecard_formats(capsys, fmt):
     elif fmt == "json":
         assert any(r["id"] == "cv-2016-2021" for r in json.loads(out))
     else:
-        assert "russian-mfa-2018-2020" in out and "in 95%" in out
+        import forecast
+
+        assert "russian-mfa-2018-2020" in out and "model 95%" in out
+        # every note is shown, once, as a numbered footnote of its rows
+        sc = forecast.scorecard()
+        notes = list(dict.fromkeys(n for n in sc["note"] if n))
+        assert notes
+        for i, n in enumerate(notes, 1):
+            assert f"[{i}] {n}" in out
+        assert "cv-2020-2021" not in out.split("\n\n")[0].split()  # counted once, not as its own row
+        assert "No outcome is a mean across publishers" in out
 
 
 def test_scorecard_real_and_share(capsys):

@@ -174,28 +174,46 @@ def _fmt_extra(key: str, v: float) -> str:
 def run_scorecard(args) -> int:
     """Handler of ``scorecard``."""
     from forecast.published._format import money
-    from forecast.published.scorecard import scorecard
+    from forecast.published.scorecard import describe, scorecard
 
     sc = scorecard(real=args.real, share_of_gdp=args.share_of_gdp)
     if args.format != "table":
         emit(sc, args.format)
         return 0
+
+    def num(v, fmt="{:.2f}"):
+        return fmt.format(v) if isinstance(v, float) and math.isfinite(v) else ""
+
+    def usd(v):
+        return money(v) if isinstance(v, float) and math.isfinite(v) else ""
+
+    notes = list(dict.fromkeys(n for n in sc["note"] if n))
     t = pd.DataFrame({
         "id": sc["id"], "publisher": sc["publisher"], "published": sc["published_year"],
-        "year": sc["target_year"], "forecast": sc["forecast_usd"].map(money),
-        "compared with": sc["compared_with"], "estimate": sc["later_estimate_usd"].map(money),
-        "ratio": sc["ratio"].map(lambda r: "n/a" if not math.isfinite(r) else f"{r:.2f}"),
-        "scale": sc["scale"], "model 95%": [f"{money(a)}-{money(b)}" for a, b in
-                                            zip(sc["model_lower_95_usd"], sc["model_upper_95_usd"])],
-        "pct": sc["model_percentile"].map(lambda p: f"{p:.1f}"),
-        "in 95%": sc["in_model_95"].map({True: "yes", False: "no"}),
+        "year": sc["target_year"], "measure": sc["measure"].str.replace("_", " "),
+        "forecast": sc["forecast_usd"].map(usd), "own later": sc["outcome_usd"].map(usd),
+        "CRPS": sc["forecast_crps"].map(num), "model CRPS": sc["model_crps"].map(num),
+        "scale": sc["scale"], "model 80%": [f"{usd(a)}-{usd(b)}" if usd(a) else "" for a, b in
+                                            zip(sc["model_lower_80_usd"], sc["model_upper_80_usd"])],
+        "model 95%": [f"{usd(a)}-{usd(b)}" if usd(a) else "" for a, b in
+                      zip(sc["model_lower_95_usd"], sc["model_upper_95_usd"])],
+        "pct": sc["model_percentile"].map(lambda p: num(p, "{:.1f}")),
+        "E[CRPS]": sc["expected_crps_under_model"].map(num),
+        "note": [f"[{notes.index(n) + 1}]" if n else "" for n in sc["note"]],
     })
     for c in sc.columns:
         if "_real_" in c or c.endswith("_share_of_gdp"):
-            t[c] = sc[c].map(money) if "_real_" in c else sc[c].map(lambda v: f"{100 * v:.2f}%")
+            t[c] = sc[c].map(usd) if "_real_" in c else sc[c].map(lambda v: f"{100 * v:.2f}%")
     emit(t, "table")
-    print(f"\nForecasts whose target year is at or before {sc.attrs.get('latest_year')}, the latest year of the "
-          "fitted estimates. ratio = forecast / later estimate (same publisher's when it made one, else the "
-          "geometric mean of other publishers'); model 95% = the multi-publisher model's interval on the "
-          "publisher's scale (the reference scale for publishers without estimates).")
+    print()
+    print(describe(sc))
+    print(f"Forecasts whose target year is at or before {sc.attrs.get('latest_year')}, the latest year of the "
+          "fitted estimates. Scores on the log scale, lower is better: CRPS of the forecast against the same "
+          "publisher's later estimate ('own later'); model CRPS: the model refitted on the figures published "
+          "before the forecast, on the same outcome; model 80%/95% and pct: today's model on the publisher's "
+          "scale; E[CRPS]: the forecast's expected CRPS if that publisher's figure is distributed as the model "
+          "says. No outcome is a mean across publishers.")
+    print()
+    for i, n in enumerate(notes, 1):
+        print(f"[{i}] {n}")
     return 0

@@ -124,25 +124,31 @@ def _upcoming_table(ctx: Context) -> list[Block] | None:
 
 
 def _scorecard_table(ctx: Context) -> list[Block]:
+    from forecast.published.scorecard import describe
+
     sc = ctx.scorecard.value
+    notes = list(dict.fromkeys(n for n in sc["note"] if n))
     rows = []
     for _, r in sc.iterrows():
+        has_model = bool(str(r.get("scale") or ""))
         rows.append([f"{txt(r['publisher'])} ({txt(r['published_year'])})",
                      f"{money(r['forecast_usd'])} in {int(r['target_year'])}",
                      measure_label(r.get("measure")),
-                     "none" if is_missing(r.get("later_estimate_usd")) else money(r["later_estimate_usd"]),
-                     "n/a" if is_missing(r.get("ratio")) else f"×{float(r['ratio']):.2f}",
-                     fmt_percentile(r.get("model_percentile")),
-                     "yes" if bool(r.get("in_model_95")) else "no"])
-    n_in = int(sc["in_model_95"].fillna(False).astype(bool).sum()) if "in_model_95" in sc else 0
+                     "none" if is_missing(r.get("outcome_usd")) else money(r["outcome_usd"]),
+                     "" if is_missing(r.get("forecast_crps")) else f"{float(r['forecast_crps']):.2f}",
+                     txt(r.get("scale")) if has_model else "not compared",
+                     fmt_percentile(r.get("model_percentile")) if has_model else "",
+                     ("yes" if bool(r.get("in_model_95")) else "no") if has_model else "",
+                     f"[{notes.index(r['note']) + 1}]" if r["note"] else ""])
     return [heading("Scorecard of past forecasts"),
-            para(f"{len(sc)} published forecasts have reached their year. Each is compared with the later estimates "
-                 "of that year (the same publisher's where it made one, else the other publishers') and with the "
-                 f"model's distribution for the year; {n_in} of {len(sc)} fall inside the model's 95% interval (",
-                 ref("tab-scorecard"), ")."),
-            table(["Forecast by", "Figure", "Measures", "Later estimate", "Ratio", "Model percentile", "In 95%"], rows,
-                  label="tab-scorecard", align="lllrrrc",
-                  widths=["2fr", "1.3fr", "1.3fr", "1.1fr", "0.8fr", "1.2fr", "0.7fr"],
-                  caption="Scorecard: published forecasts whose year has passed, against later estimates and the "
-                          "model.",
-                  note="Ratio: forecast divided by the later estimate (above 1: the forecast was too high).")]
+            para(describe(sc) + " No outcome is a mean across publishers, and a forecast of another quantity is "
+                 "not scored against the total cost (", ref("tab-scorecard"), ")."),
+            table(["Forecast by", "Figure", "Measures", "Own later estimate", "CRPS", "Model scale",
+                   "Model percentile", "In 95%", "Note"], rows,
+                  label="tab-scorecard", align="lllrrlrcl",
+                  widths=["1.9fr", "1.2fr", "1.2fr", "1fr", "0.6fr", "1.4fr", "1fr", "0.6fr", "0.5fr"],
+                  caption="Scorecard: published forecasts whose year has passed, each counted once, against the "
+                          "same publisher's later estimate and the model on the publisher's scale.",
+                  note="CRPS: continuous ranked probability score on the log scale (for a point forecast, the "
+                       "absolute log error; lower is better). "
+                       + " ".join(f"[{i}] {n}." for i, n in enumerate(notes, 1)))]
