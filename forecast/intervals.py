@@ -356,6 +356,7 @@ class Predictive:
         data["model"] = model
         frame = pd.DataFrame(data, index=self.years)[interval_columns(levels)]
         frame.attrs.update({"unit": unit, "model": model, "levels": levels})
+        frame.columns.name = f"unit: {unit}" if unit else None  # shown above the index when the frame is printed
         return frame
 
 

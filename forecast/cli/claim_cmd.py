@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     s = subparsers.add_parser(
         "scorecard", help="score published forecasts whose year has passed",
         description="Every published forecast whose target year has passed, against later estimates of that "
-        "year and the multi-publisher model's 95%% interval on the publisher's scale.")
+        "year and the multi-publisher model's 95% interval on the publisher's scale.")
     s.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
     _scale_options(s)
     s.set_defaults(func=run_scorecard)

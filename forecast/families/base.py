@@ -74,6 +74,11 @@ def as_annual(y: Any, name: str = "series") -> pd.Series:
                 years.append(int(fv))
     except (TypeError, ValueError):
         raise DataError(f"{name}: index value(s) cannot be read as years: {list(idx[:3])!r}") from None
+    odd = [yr for yr in years if not 1000 <= yr <= 9999]
+    if odd:
+        hint = (f"; a plain 0, 1, 2, ... index? give the years, e.g. y.index = range(2001, 2001 + {len(years)})"
+                if sorted(years)[:1] in ([0], [1]) else "")
+        raise DataError(f"{name}: index value {odd[0]} is not a calendar year (4 digits expected){hint}")
     try:
         values = pd.to_numeric(pd.Series(y.to_numpy()), errors="raise").to_numpy(dtype=float)
     except (TypeError, ValueError):
@@ -345,8 +350,53 @@ class FitResult:
             lines += [f"Note: {n}" for n in merge_notes(self.notes)]
         return "\n".join(lines)
 
+    def _fitted_to(self) -> str:
+        """``"IC3 reported losses: 23 observations 2001-2024 (USD), last $16.6bn"``."""
+        from forecast.data.money import format_amount
+
+        yrs = years_of(self.y)
+        name = self.y.attrs.get("name") or self.y.name or "series"
+        unit = f" ({self.unit})" if self.unit else ""
+        return (f"{name}: {self.nobs} observations {yrs[0]}-{yrs[-1]}{unit}, "
+                f"last {format_amount(float(self.y.iloc[-1]), self.unit)}")
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.model!r}: {self.nobs} obs, last year {self.last_year}>"
+        return f"<{type(self).__name__} {self.model!r} fitted to {self._fitted_to()}>"
+
+    def _repr_html_(self) -> str:
+        """What was fitted, to what, the parameters, the next years' forecast and the notes (for notebooks)."""
+        import html
+
+        from forecast.data.money import format_amount
+
+        esc = html.escape
+        parts = [f"<p><b>{esc(self.model)}</b> fitted to {esc(self._fitted_to())}"
+                 f" &middot; errors additive on the {esc(self.space)} scale</p>"]
+        rows = []
+        for name, row in self.params.iterrows():
+            if not row["identified"]:
+                rows.append(f"<tr><td>{esc(str(name))}</td><td colspan='2'>not identified by the data</td></tr>")
+            else:
+                se = "" if not np.isfinite(row["std_err"]) else f"{row['std_err']:.4g}"
+                rows.append(f"<tr><td>{esc(str(name))}</td><td>{row['estimate']:.6g}</td><td>{se}</td></tr>")
+        parts.append("<table><tr><th>parameter</th><th>estimate</th><th>std. error</th></tr>" + "".join(rows)
+                     + "</table>")
+        try:
+            fc = self.forecast(horizon=3)
+        except Exception as exc:  # noqa: BLE001 - a display never fails: it says why there is no forecast
+            parts.append(f"<p>No forecast: {esc(str(exc))}</p>")
+        else:
+            cells = "".join(
+                f"<tr><td>{p.year}</td><td>{esc(format_amount(r['median'], self.unit))}</td>"
+                f"<td>{esc(format_amount(r['lower_80'], self.unit))} to {esc(format_amount(r['upper_80'], self.unit))}"
+                f"</td><td>{esc(format_amount(r['lower_95'], self.unit))} to "
+                f"{esc(format_amount(r['upper_95'], self.unit))}</td></tr>" for p, r in fc.iterrows())
+            parts.append("<table><tr><th>year</th><th>median</th><th>80% interval</th><th>95% interval</th></tr>"
+                         + cells + "</table>")
+        notes = merge_notes(self.notes)
+        if notes:
+            parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+        return "<div>" + "".join(parts) + "</div>"
 
     def plot(self, horizon: int = 6, levels: Sequence[float] = DEFAULT_LEVELS, **kwargs: Any):
         """Fan chart of the history and the forecast (see :func:`forecast.plots.fan_chart`)."""
