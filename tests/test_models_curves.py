@@ -185,6 +185,11 @@ def test_ic3_logistic_capacity_not_identified():
     assert list(prof.columns) == ["capacity", "multiple_of_max", "loglik", "drop"]
     assert (prof["drop"] >= -1e-6).all()
     assert prof["drop"].is_monotonic_decreasing  # more capacity, better fit: no ceiling in sight
+    # the note quotes the drop at FAR_MULTIPLE times the largest value as the profile table shows it
+    # (2 significant digits: "0.0025", never a rounded "0.00")
+    far = float(prof.loc[np.isclose(prof["multiple_of_max"], FAR_MULTIPLE), "drop"].iloc[0])
+    note = next(n for n in res.notes if "lowers the log-likelihood by only" in n)
+    assert f"by only {far:.2g} " in note and "by only 0.00 " not in note
     with pytest.raises(ModelError, match="not identified"):
         res.forecast(horizon=6)
 

@@ -158,3 +158,74 @@ def test_export_writes_executed_notebook_and_html(executed, tmp_path):
     assert "How far the publishers disagree" in html
     back = nbformat.read(ipynb, as_version=4)
     assert _images(back) == _images(executed["01-data-and-sources"])
+
+
+# ------------------------------------------------------------------ what the prose says (fast)
+def _prose(name: str) -> str:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells)
+
+
+def test_model_choice_prose_says_what_auto_does():
+    import inspect
+
+    from forecast.evaluate.auto import fit_auto
+
+    text = " ".join(_prose("03-model-choice-and-backtests").split())
+    combine_default = inspect.signature(fit_auto).parameters["combine"].default
+    # the rule: with combine=True (the default) auto always combines; the prose must not describe another rule
+    assert combine_default is True
+    assert "no worse than the best single model" not in text
+    assert "fixed in advance" in text and "equal-weight combination of every candidate" in text
+    # the two accuracy tables: the notebook says why they differ and shows auto's windows re-scored
+    assert "Why this table disagrees with the first one" in text and "same_windows" in text
+
+
+def test_notebooks_quote_minimum_observations_from_the_library():
+    import re
+
+    mins = forecast.models().set_index("model")["min_obs"].to_dict()
+    for name in EXPECTED:
+        for model, n in re.findall(r'"?(\w+)"? \(?needs (\d+) observations', _prose(name)):
+            assert model in mins and int(n) == mins[model], (name, model, n)
+    assert "needs 6 observations" not in _prose("05-your-own-series")
+
+
+def test_growth_notebook_shows_no_simulated_mean_and_draws_the_ceiling():
+    text = _prose("02-growth-curves")
+    table = next(line for line in text.splitlines() if line.startswith("pd.DataFrame({m: f.forecast(until=until)"))
+    assert 'drop(columns=["mean", "model"])' in table
+    assert "ceiling=capped.params.loc[\"K\", \"estimate\"]" in text
+
+
+@pytest.mark.notebooks
+def test_model_choice_notebook_rescores_autos_windows(executed):
+    nb = executed["03-model-choice-and-backtests"]
+    y = forecast.series("ic3")
+    auto = forecast.fit(y, model="auto")
+    shown = _text_of(nb, "same_windows = forecast.accuracy")
+    for _, row in auto.candidates[auto.candidates["model"] != "combination"].iterrows():
+        line = next(ln for ln in shown.splitlines() if f" {row['model']} " in f" {ln} ")
+        assert display_number(row["mape"]) in line.split() and str(int(row["windows"])) in line.split()
+
+
+@pytest.mark.notebooks
+def test_own_series_notebook_short_csv_relative_path_and_no_unit(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    years = np.arange(2016, 2021)
+    pd.DataFrame({"year": years, "count": [120, 150, 210, 260, 330]}).to_csv(tmp_path / "short.csv", index=False)
+    out = tmp_path / "out.ipynb"
+    # run from the CSV's folder: the relative path is read from there
+    papermill.execute_notebook(str(NOTEBOOKS / "05-your-own-series.ipynb"), str(out), kernel_name="python3",
+                               cwd=str(tmp_path), progress_bar=False, execution_timeout=CELL_TIMEOUT,
+                               parameters={"csv": "short.csv", "value_column": "count", "horizon": 3})
+    nb = nbformat.read(out, as_version=4)
+    assert _errors(nb) == []
+    printed = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "Caveat: the residual diagnostics rest on" in printed
+    assert "Caveat: coverage rests on" in printed or "No backtest:" in printed
+    # a relative path that is not there: the error names the full path looked for
+    with pytest.raises(papermill.PapermillExecutionError, match=str(tmp_path / "missing.csv").replace(".", r"\.")):
+        papermill.execute_notebook(str(NOTEBOOKS / "05-your-own-series.ipynb"), str(tmp_path / "out2.ipynb"),
+                                   kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+                                   execution_timeout=CELL_TIMEOUT, parameters={"csv": "missing.csv"})

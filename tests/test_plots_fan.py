@@ -46,20 +46,23 @@ def test_draws_history_bands_median(history, frame):
     fig = fan_chart(history, frame)
     ax = fig.axes[0]
     assert isinstance(fig, plt.Figure)
-    # one line for history, one for the median
-    assert len(ax.lines) == 2
-    hist_line, med_line = ax.lines
+    # one line for history, a dotted line where the forecast starts, one for the median
+    assert len(ax.lines) == 3
+    hist_line, start_line, med_line = ax.lines
     np.testing.assert_array_equal(hist_line.get_xdata(), np.arange(2015, 2021))
     np.testing.assert_allclose(hist_line.get_ydata(), history.to_numpy())
-    np.testing.assert_array_equal(med_line.get_xdata(), np.arange(2021, 2025))
-    np.testing.assert_allclose(med_line.get_ydata(), frame["median"].to_numpy())
+    assert start_line.get_gid() == "forecast-start" and list(start_line.get_xdata()) == [2020, 2020]
+    # the median continues from the last observation
+    np.testing.assert_array_equal(med_line.get_xdata(), np.arange(2020, 2025))
+    np.testing.assert_allclose(med_line.get_ydata(), [4.0e9, *frame["median"]])
     # two bands: the 95% band drawn first (below), then the 80% band
     bands = _bands(ax)
     assert len(bands) == 2
     for coll, lv in zip(bands, (95, 80), strict=True):
         xs, ys = _band_ys(coll)
-        assert set(np.round(xs, 6)) == set(range(2021, 2025))
-        expected = np.concatenate([frame[f"lower_{lv}"], frame[f"upper_{lv}"]])
+        # the band starts at the last observation with zero width, so it connects to the data
+        assert set(np.round(xs, 6)) == set(range(2020, 2025))
+        expected = np.concatenate([frame[f"lower_{lv}"], frame[f"upper_{lv}"], [4.0e9]])
         # every vertex is a lower or upper value, and every lower/upper value is a vertex
         assert np.allclose(np.sort(np.unique(np.round(ys, 3))), np.sort(np.unique(np.round(expected, 3))))
         assert coll.get_label() == f"{lv}% interval"
@@ -91,7 +94,7 @@ def test_draws_into_given_axes(history, frame):
     fig, (a1, a2) = plt.subplots(1, 2)
     out = fan_chart(history, frame, ax=a2)
     assert out is fig
-    assert len(a1.lines) == 0 and len(a2.lines) == 2
+    assert len(a1.lines) == 0 and len(a2.lines) == 3
 
 
 def test_claims_marked_at_their_values(history, frame):
@@ -153,7 +156,7 @@ def test_fit_plot_delegates_here(history):
     fig = fit.plot(horizon=3, claims=[(2023, 1e10, "x")])
     ax = fig.axes[0]
     med = [ln for ln in ax.lines if ln.get_label().startswith("Median")][0]
-    np.testing.assert_allclose(med.get_ydata(), fit.forecast(horizon=3)["median"].to_numpy())
+    np.testing.assert_allclose(med.get_ydata()[1:], fit.forecast(horizon=3)["median"].to_numpy())
     assert len(_bands(ax)) == 2
 
 
@@ -165,3 +168,30 @@ def test_bad_input(history):
         fan_chart(history, p.to_frame(unit="USD"), claims=[(2021,)])
     with pytest.raises(ForecastError, match="positive"):
         fan_chart(history, p.to_frame(unit="USD"), claims=[(2021, -5.0)])
+
+
+def test_no_anchor_when_the_forecast_does_not_follow_the_last_observation(history, frame):
+    # history ends in 2018, the forecast starts in 2021: nothing is bridged
+    ax = fan_chart(history.iloc[:4], frame).axes[0]
+    med = [ln for ln in ax.lines if ln.get_label().startswith("Median")][0]
+    np.testing.assert_array_equal(med.get_xdata(), np.arange(2021, 2025))
+    assert [ln.get_xdata()[0] for ln in ax.lines if ln.get_gid() == "forecast-start"] == [2018]
+
+
+def test_ceiling_is_drawn_and_named(history, frame):
+    ax = fan_chart(history, frame, ceiling=2e10).axes[0]
+    line = [ln for ln in ax.lines if ln.get_gid() == "ceiling"]
+    assert len(line) == 1 and list(line[0].get_ydata()) == [2e10, 2e10]
+    assert "Assumed ceiling ($20bn)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_ylim()[1] > 2e10
+
+
+def test_source_note_and_unitless_axis_label(frame):
+    y = pd.Series([10.0, 14.0, 19.0, 22.0, 31.0, 40.0], index=year_index(range(2015, 2021)))
+    y.attrs.update({"name": "complaints", "source": "my.csv"})
+    f = frame.copy()
+    f.attrs["unit"] = ""
+    ax = fan_chart(y, f).axes[0]
+    assert ax.get_ylabel() == "complaints, log scale"
+    assert [t.get_text() for t in ax.texts] == ["Source: my.csv"]
+    assert len(fan_chart(y, f, source="").axes[0].texts) == 0

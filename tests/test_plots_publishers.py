@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ def test_estimates_filled_forecasts_hollow_ranges_as_bars(rows):
     (x0, lo), (_, hi) = bars[0].get_segments()[0]
     assert (x0, lo, hi) == (2015, 3e11, 6e11)
     assert ax.get_yscale() == "log"
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in (ax.get_legend() or fig.legends[0]).get_texts()]
     assert legend[:2] == ["A", "B"] and "hollow: a forecast when published" in legend
 
 
@@ -96,3 +97,45 @@ def test_raw_estimates_are_accepted():
 def test_bad_input():
     with pytest.raises(ForecastError, match="publisher fit"):
         publisher_chart([1, 2, 3])
+
+
+def _legend(fig):
+    return fig.axes[0].get_legend() or fig.legends[0]
+
+
+def test_every_colour_names_one_publisher_and_the_legend_leaves_the_plot_its_width():
+    fit = forecast.fit_publishers()
+    fig = publisher_chart(fit, show_excluded=True)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    colours = {}
+    for ln in ax.lines:
+        gid = ln.get_gid() or ""
+        if ":" in gid:
+            pub = gid.split(":", 1)[1]
+            colours.setdefault(matplotlib.colors.to_hex(ln.get_markeredgecolor() if gid.startswith(("forecast",
+                               "excluded")) else ln.get_markerfacecolor()), set()).add(pub)
+    repeated = {c: p for c, p in colours.items() if len(p) > 1 and c not in ("#595959", "#a6a6a6")}
+    assert repeated == {}
+    # the plot takes most of the figure's width; the legend sits under it
+    assert ax.get_position().width >= 0.8
+    legend_box = _legend(fig).get_window_extent()
+    assert legend_box.y1 <= ax.get_window_extent().y0
+
+
+def test_axis_reaches_until_and_off_scale_figures_are_named_not_drawn():
+    fit = forecast.fit_publishers()
+    fig = publisher_chart(fit, until=2030)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] >= 2030
+    line = [ln for ln in ax.lines if ln.get_label().startswith("Fitted level")][0]
+    assert line.get_xdata()[-1] == 2030
+    fig = publisher_chart(fit, show_excluded=True, show_fit=False)
+    ax = fig.axes[0]
+    drawn = [ln.get_gid() for ln in ax.lines if ln.get_gid()]
+    assert not any("Hiscox" in g for g in drawn if g.startswith("excluded"))
+    assert ax.get_ylim()[0] > 1e10  # not stretched down to the $1.8bn survey total
+    note = [t.get_text() for t in ax.texts if t.get_text().startswith("Source:")]
+    assert len(note) == 1 and "Hiscox 2019 (survey sample total)" in note[0]
+    fig = publisher_chart(fit, show_excluded="all", show_fit=False)
+    assert fig.axes[0].get_ylim()[0] < 1.8e9

@@ -115,3 +115,26 @@ def test_real_basis_names_the_prices():
     fig, ax = plt.subplots()
     style.set_value_axis(ax, "USD", False, [1.0, 2.0], basis="real 2024 US$ (CPI-U)")
     assert ax.get_ylabel() == "real 2024 US$ (CPI-U)"
+
+
+def test_share_ticks_are_plain_decimals_at_every_size():
+    from forecast.plots.style import format_percent
+
+    labels = [format_percent(v) for v in (1e-4, 5e-6, 2e-6, 1e-6, 5e-7, 0.0125, 0.5)]
+    assert labels == ["0.01%", "0.0005%", "0.0002%", "0.0001%", "0.00005%", "1.25%", "50%"]
+    assert not any("e" in t for t in labels)
+
+
+def test_share_axis_labels_read_alike():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from forecast.plots import series_chart
+
+    y = pd.Series([5e-7, 2e-6, 1e-5, 1.5e-4], index=[2001, 2008, 2016, 2024])
+    y.attrs["unit"] = "share of world GDP"
+    fig = series_chart(y)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert ticks and all(t.endswith("%") and "e" not in t for t in ticks)

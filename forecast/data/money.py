@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from forecast.errors import MoneyError
 
@@ -235,3 +236,33 @@ def format_amount(x: float, unit: str = "", digits: int | None = None) -> str:
         body = f"{abs(v):,.0f}" if abs(v) >= 1000 else f"{abs(v):.3g}"
         text = ("-" if v < 0 else "") + ("$" if money else "") + body
     return text if money or not unit else f"{text} {unit}"
+
+
+def bn_columns_to_usd(frame: Any) -> Any:
+    """A copy of ``frame`` with every ``<name>_usd_bn`` column in full US$ as ``<name>_usd``.
+
+    Tables in US$ billions read wrongly through a number format with
+    k/m/bn/T steps ($10,500bn shows as "10.5k"); in full dollars the same
+    format shows "10.5T". Other columns are kept as they are, in place.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        E.g. ``forecast.load("global_estimates")``.
+
+    Returns
+    -------
+    pd.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = bn_columns_to_usd(pd.DataFrame({"id": ["cv"], "point_usd_bn": [10500.0]}))
+    >>> list(out.columns), format_money(out["point_usd"].iloc[0])
+    (['id', 'point_usd'], '$10.5T')
+    """
+    out = frame.copy()
+    renames = {c: c[: -len("_bn")] for c in out.columns if str(c).endswith("_usd_bn")}
+    for c in renames:
+        out[c] = out[c].astype(float) * 1e9
+    return out.rename(columns=renames)

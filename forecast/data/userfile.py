@@ -374,7 +374,9 @@ def read_series(path: str | os.PathLike, year: str = "year", value: str = "value
     where = str(path)
     p = Path(path)
     if not p.exists():
-        raise DataError(f"{where}: file not found")
+        looked = p if p.is_absolute() else Path.cwd() / p
+        raise DataError(f"{where}: file not found (looked for {looked}"
+                        + ("" if p.is_absolute() else "; a relative path is read from the working folder") + ")")
     if p.is_dir():
         raise DataError(f"{where}: is a folder, not a CSV file")
     raw = p.read_bytes()

@@ -562,7 +562,7 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
                                                                   else f"{se_logk:.3g}"))
         if drop_far < PROFILE_CRIT:
             reasons.append(f"a capacity {FAR_MULTIPLE:g} times the largest observation lowers the log-likelihood "
-                           f"by only {max(drop_far, 0.0):.2f} (below {PROFILE_CRIT}), so the data cannot exclude "
+                           f"by only {max(drop_far, 0.0):.2g} (below {PROFILE_CRIT}), so the data cannot exclude "
                            "having no ceiling at all")
         diagnostics.update({"profile_drop_e_x_max": float(drop_e), "profile_drop_far": float(drop_far),
                             "capacity_ratio": ratio, "se_log_capacity": se_logk, "reasons": list(reasons)})
@@ -598,7 +598,7 @@ def fit_curve(curve: Curve, y: pd.Series, *, capacity: float | None = None,
             hi_k = math.exp(sol.theta[0] + 1.96 * se_logk)
             if drop_e < PROFILE_CRIT and ratio < math.e:
                 notes.append(f"capacity K is weakly determined: a capacity e times the largest observation lowers "
-                             f"the log-likelihood by only {drop_e:.2f}; approximate 95% range of K "
+                             f"the log-likelihood by only {drop_e:.2g}; approximate 95% range of K "
                              f"{lo_k:.3g} to {hi_k:.3g}")
 
     if not sol.converged and identified:

@@ -14,12 +14,14 @@ from forecast.plots.style import (
     CLAIM,
     MEDIAN,
     OBSERVED,
+    TEXT_GREY,
     band_alphas,
     finish_axes,
     format_compact,
     money_multiplier,
     new_axes,
     set_value_axis,
+    source_note,
     to_years,
 )
 
@@ -50,7 +52,8 @@ def _history_series(history: Any) -> pd.Series:
 
 
 def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any = None, log: bool = True,
-              claims: Any = None, title: str | None = None, label_claims: bool | None = None):
+              claims: Any = None, title: str | None = None, label_claims: bool | None = None,
+              ceiling: float | None = None, ceiling_label: str = "Assumed ceiling", source: str | None = None):
     """Draw the history, the forecast median and its interval bands.
 
     Parameters
@@ -75,6 +78,15 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
     label_claims : bool, optional
         Write each claim's label beside its marker; by default only when
         there are at most six claims (more labels would overlap).
+    ceiling : float, optional
+        A capacity the forecast assumes (e.g. a logistic curve's supplied
+        ``K``, in the forecast's unit), drawn as a dashed horizontal line and
+        named in the legend with ``ceiling_label`` and its value.
+    ceiling_label : str
+        Legend text of the ceiling line.
+    source : str, optional
+        Where the data come from, written under the chart; by default the
+        history's ``attrs["source"]``; ``""`` writes none.
 
     Returns
     -------
@@ -84,9 +96,13 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
     Notes
     -----
     Artists, in drawing order: one line for the history (a missing year is
-    a gap, drawn as NaN), one filled band per
-    level (widest first, lighter), one line for the median, and, with claims,
-    one line of diamond markers with a text label beside each claim.
+    a gap, drawn as NaN), a dotted vertical line at the last observed year
+    (where the forecast starts), one filled band per level (widest first,
+    lighter), one line for the median, and, with claims, one line of diamond
+    markers with a text label beside each claim. When the forecast starts
+    the year after the last observation, the bands and the median start
+    from that observation (zero width there), so the forecast visibly
+    continues the data.
 
     Examples
     --------
@@ -104,6 +120,7 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
     years = to_years(forecast_frame.index)
     values: list[float] = []
 
+    anchor: tuple[int, float] | None = None  # the last observation, where the forecast starts
     if history is not None:
         hist = _history_series(history)
         hy = to_years(hist.index)
@@ -111,20 +128,40 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
         # a missing year is a gap in the line, not a bridge
         full = pd.Series(hv, index=hy).reindex(range(hy.min(), hy.max() + 1)) if len(hy) else pd.Series(hv)
         ax.plot(full.index.to_numpy(), full.to_numpy(), color=OBSERVED, marker="o", markersize=3.5,
-                linewidth=0.8, label="Observed")
+                linewidth=0.8, label="Observed", zorder=4)
         values += list(hv)
+        if len(hy) and len(years) and int(years[0]) == int(hy[-1]) + 1:
+            anchor = (int(hy[-1]), float(hv[-1]))
+        if len(hy) and len(years) and int(years[0]) > int(hy[-1]):
+            ax.axvline(int(hy[-1]), color=TEXT_GREY, linestyle=":", linewidth=1.0, zorder=1, gid="forecast-start",
+                       label="_forecast starts")
+
+    def _from_anchor(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if anchor is None:
+            return years, v
+        return np.concatenate([[anchor[0]], years]), np.concatenate([[anchor[1]], v])
 
     levels = frame_levels(forecast_frame)
     alphas = band_alphas(len(levels))  # narrowest first
     for lv, alpha in sorted(zip(levels, alphas, strict=True), key=lambda t: -t[0]):  # widest drawn first, below
         lo = forecast_frame[f"lower_{lv:g}"].to_numpy(dtype=float)
         hi = forecast_frame[f"upper_{lv:g}"].to_numpy(dtype=float)
-        ax.fill_between(years, lo, hi, color=BAND, alpha=alpha, linewidth=0, label=f"{lv:g}% interval")
+        bx, blo = _from_anchor(lo)
+        ax.fill_between(bx, blo, _from_anchor(hi)[1], color=BAND, alpha=alpha, linewidth=0,
+                        label=f"{lv:g}% interval")
         values += list(lo) + list(hi)
 
     med = forecast_frame["median"].to_numpy(dtype=float)
-    ax.plot(years, med, color=MEDIAN, linewidth=2.0, label="Median forecast" + (f" ({model})" if model else ""))
+    ax.plot(*_from_anchor(med), color=MEDIAN, linewidth=2.0,
+            label="Median forecast" + (f" ({model})" if model else ""))
     values += list(med)
+
+    if ceiling is not None:
+        mult = money_multiplier(unit)
+        shown = format_compact(float(ceiling) * (mult or 1.0), money=mult is not None)
+        ax.axhline(float(ceiling), color=CLAIM, linestyle="--", linewidth=1.3, gid="ceiling",
+                   label=f"{ceiling_label} ({shown})")
+        values.append(float(ceiling))
 
     cl = claims_frame(claims, unit)
     if len(cl):
@@ -137,10 +174,17 @@ def fan_chart(history: pd.Series | None, forecast_frame: pd.DataFrame, ax: Any =
                         fontsize=8.5, color="black", parse_math=False)
         values += list(cl["value"])
 
-    set_value_axis(ax, unit, log, values, basis=forecast_frame.attrs.get("price_basis"))
+    name = None
+    if history is not None:
+        name = history.attrs.get("name") or (history.name if isinstance(history, pd.Series) else None)
+    set_value_axis(ax, unit, log, values, basis=forecast_frame.attrs.get("price_basis"),
+                   name=str(name) if name else None)
     if title is None:
         title = f"Forecast: {model}" if model else "Forecast"
     finish_axes(ax, title=title, xlabel="Year", legend_loc="upper left")
+    if source is None:
+        source = str(history.attrs.get("source") or "") if history is not None else ""
+    source_note(ax, source)
     all_years = np.concatenate([years, hy if history is not None else [], cl["year"].to_numpy()])
     if len(all_years):
         ax.set_xlim(all_years.min() - 0.5, all_years.max() + 0.8)

@@ -8,9 +8,26 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
-from forecast.plots.style import BAND, MEDIAN, finish_axes, new_axes, plain_text, series_style, set_value_axis
+from forecast.plots.style import (
+    BAND,
+    MEDIAN,
+    MARKERS,
+    finish_axes,
+    new_axes,
+    plain_text,
+    series_style,
+    set_value_axis,
+    source_note,
+)
 
-__all__ = ["publisher_chart", "publisher_rows"]
+__all__ = ["publisher_chart", "publisher_rows", "OFF_SCALE_MEASURES"]
+
+#: Measures that are not a global figure at all: drawn only with ``show_excluded="all"``
+#: (a $1.8bn survey-sample total would stretch the axis three orders of magnitude below the rest).
+OFF_SCALE_MEASURES = ("survey_sample_total", "per_breach_cost")
+#: Grey shades for the publishers beyond the palette: each palette colour names one publisher only.
+_OTHER_GREYS = ("#595959", "#a6a6a6")
+DEFAULT_SOURCE = "published figures, the package's global_estimates dataset (data/global_estimates.csv)"
 
 
 def publisher_rows(source: Any) -> pd.DataFrame:
@@ -18,7 +35,8 @@ def publisher_rows(source: Any) -> pd.DataFrame:
 
     Columns: ``publisher``, ``year``, ``value_usd``, ``low_usd``,
     ``high_usd``, ``kind`` (``"estimate"`` or ``"forecast"``), ``included``
-    (whether the multi-publisher model fitted the row; ``NA`` when unknown).
+    (whether the multi-publisher model fitted the row; ``NA`` when unknown),
+    ``measure`` (what the figure counts; empty when unknown).
 
     ``source`` is a :class:`~forecast.published.publishers.PublisherFit` (its
     ``inclusion`` table), that table itself, or global estimates in the
@@ -45,6 +63,7 @@ def publisher_rows(source: Any) -> pd.DataFrame:
         "kind": frame["kind"].astype(str).str.lower().to_numpy() if "kind" in frame else "estimate",
         "included": (frame["included"].astype("boolean").to_numpy() if "included" in frame
                      else pd.array([pd.NA] * len(frame), dtype="boolean")),
+        "measure": frame["measure"].fillna("").astype(str).to_numpy() if "measure" in frame else "",
     })
     keep = np.isfinite(out["year"].to_numpy()) & np.isfinite(out["value_usd"].to_numpy()) & (out["value_usd"] > 0)
     out = out[keep].copy()
@@ -53,8 +72,8 @@ def publisher_rows(source: Any) -> pd.DataFrame:
 
 
 def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until: int | None = None,
-                    log: bool = True, show_excluded: bool = False, level: float = 80, show_fit: bool = True,
-                    title: str | None = None):
+                    log: bool = True, show_excluded: bool | str = False, level: float = 80, show_fit: bool = True,
+                    title: str | None = None, data_source: str | None = None):
     """Draw the global cost figures by publisher and, for a fit, the latent level on one publisher's scale.
 
     Parameters
@@ -69,13 +88,18 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
         Publisher on whose scale the fitted level is drawn (default: the
         fit's reference publisher).
     until : int, optional
-        Last year of the fitted line (default: the last year with a figure).
+        Last year of the fitted line and of the year axis (default: the last
+        year with a figure); pass the last year of a forecast table shown
+        beside the chart so that both end in the same year.
     log : bool
         Logarithmic value axis (default).
-    show_excluded : bool
+    show_excluded : bool or "all"
         Also draw, in grey, the annual figures the model left out for
         another reason than being a forecast (other measures, echoes of
-        another publisher's figure).
+        another publisher's figure). Figures that are not global at all
+        (``OFF_SCALE_MEASURES``: a survey sample's total, a cost per
+        breach) are drawn only with ``"all"``; the source note under the
+        chart names those left out.
     level : float
         Level (percent) of the band around the fitted line: the interval for
         a new figure from the ``scale`` publisher.
@@ -84,6 +108,9 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
         only, with what the fit included.
     title : str, optional
         Chart title.
+    data_source : str, optional
+        The source note under the chart; by default the package's dataset;
+        ``""`` writes none.
 
     Returns
     -------
@@ -91,7 +118,10 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
 
     Notes
     -----
-    Each publisher has its own colour and marker. Estimates (a figure for a
+    Each publisher has its own marker; each palette colour is used by one
+    publisher only (the fitted publishers first), and publishers beyond the
+    palette are drawn in grey. The legend sits under the plot, so the plot
+    keeps the figure's width. Estimates (a figure for a
     year already past when published) are filled markers; forecasts at
     publication time are hollow markers of the same shape: they are claims
     to test, not data. A published low-high range is a vertical bar. With a
@@ -113,6 +143,9 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     if not show_excluded and rows["included"].notna().any():
         drop = (rows["kind"] != "forecast") & (rows["included"] == False)  # noqa: E712 - nullable boolean
         rows = rows[~drop.fillna(False).to_numpy(dtype=bool)]
+    off = rows["measure"].isin(OFF_SCALE_MEASURES).to_numpy(dtype=bool)
+    left_out = rows[off] if show_excluded != "all" else rows.iloc[:0]
+    rows = rows[~off] if show_excluded != "all" else rows
     counts = rows["publisher"].value_counts()
     pubs = sorted(counts.index, key=lambda p: (-counts[p], p))
     if is_fit:  # the fitted publishers first, in the fit's order, so their styles stay put
@@ -131,13 +164,15 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
         ax.plot(yr, frame["median"].to_numpy(), color=MEDIAN, linewidth=2.0, label=f"Fitted level, {name} scale")
         values += list(lo) + list(hi)
 
+    n_colours = len({series_style(i)["color"] for i in range(len(MARKERS))})
     for i, p in enumerate(pubs):
         st = series_style(i)
         sub = rows[rows["publisher"] == p]
         est = sub[sub["kind"] != "forecast"]
         fc = sub[sub["kind"] == "forecast"]
         excluded = est["included"].fillna(True).to_numpy(dtype=bool) == False  # noqa: E712
-        colour = st["color"]
+        colour = st["color"] if i < n_colours else _OTHER_GREYS[(i - n_colours) % len(_OTHER_GREYS)]
+        st["marker"] = MARKERS[i % len(MARKERS)] if i < n_colours else MARKERS[(i - n_colours) % len(MARKERS)]
         ranged = sub[np.isfinite(sub["low_usd"]) & np.isfinite(sub["high_usd"])]
         if len(ranged):
             ax.vlines(ranged["year"].to_numpy(), ranged["low_usd"].to_numpy(), ranged["high_usd"].to_numpy(),
@@ -163,11 +198,28 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     if title is None:
         title = "Global cost of cybercrime: figures by publisher"
     finish_axes(ax, title=title, xlabel="Year the figure refers to", legend=False)
+    first = int(rows["year"].min()) if len(rows) else None
+    last = int(rows["year"].max()) if len(rows) else None
+    if until is not None and last is not None:
+        last = max(last, int(until))
+    if first is not None and last is not None:
+        ax.set_xlim(first - 0.7, last + 0.7)
     handles, labels = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
 
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=1.4))
     labels.append("hollow: a forecast when published")
-    plain_text(ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8))
+    ncol = 4 if len(labels) > 9 else 3
+    if fig.get_layout_engine() is not None and len(fig.axes) == 1:
+        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False, fontsize=8)
+    else:  # drawing into someone else's layout: keep the legend with the axes
+        legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=ncol,
+                           frameon=False, fontsize=8)
+    plain_text(legend)
+    note = DEFAULT_SOURCE if data_source is None else data_source
+    if note and len(left_out):
+        shown = "; ".join(f"{r.publisher} {r.year} ({r.measure.replace('_', ' ')})" for r in left_out.itertuples())
+        note += f". Not drawn, not a global figure: {shown}"
+    source_note(ax, note)
     return fig

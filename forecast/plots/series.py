@@ -8,12 +8,13 @@ from typing import Any
 import pandas as pd
 
 from forecast.errors import ForecastError
-from forecast.plots.style import finish_axes, new_axes, series_style, set_value_axis, to_years
+from forecast.plots.style import finish_axes, new_axes, series_style, set_value_axis, source_note, to_years
 
 __all__ = ["series_chart"]
 
 
-def series_chart(series: Any, ax: Any = None, log: bool = True, title: str | None = None):
+def series_chart(series: Any, ax: Any = None, log: bool = True, title: str | None = None,
+                 source: str | None = None):
     """Draw one or more annual series, each with its own colour, marker and line style.
 
     Parameters
@@ -29,6 +30,10 @@ def series_chart(series: Any, ax: Any = None, log: bool = True, title: str | Non
         Logarithmic value axis (default).
     title : str, optional
         Chart title.
+    source : str, optional
+        Where the data come from, written under the chart ("Source: ...");
+        by default the series' ``attrs["source"]`` (the package's datasets
+        and ``forecast.read_series`` set it); ``""`` writes none.
 
     Returns
     -------
@@ -74,6 +79,11 @@ def series_chart(series: Any, ax: Any = None, log: bool = True, title: str | Non
                 linestyle=st["linestyle"], markersize=4, linewidth=1.4, label=str(name))
         values += list(s.to_numpy(dtype=float))
     basis = bases.pop() if len(bases) == 1 else "US dollars"
-    set_value_axis(ax, unit, log, values, basis=basis)
+    names = {str(s.attrs.get("name") or s.name or "") for _, s in items}
+    set_value_axis(ax, unit, log, values, basis=basis, name=names.pop() if len(names) == 1 else None)
     finish_axes(ax, title=title, xlabel="Year", legend_loc="upper left")
+    if source is None:
+        sources = list(dict.fromkeys(str(s.attrs["source"]) for _, s in items if s.attrs.get("source")))
+        source = "; ".join(sources)
+    source_note(ax, source)
     return fig

@@ -34,6 +34,8 @@ __all__ = [
     "display_number",
     "set_value_axis",
     "is_share",
+    "format_percent",
+    "source_note",
     "new_axes",
     "finish_axes",
     "to_years",
@@ -192,16 +194,53 @@ def is_share(unit: str | None) -> bool:
     return bool(unit) and "share" in str(unit).lower()
 
 
+def format_percent(share: float) -> str:
+    """A share as a percentage with up to three significant digits, always in plain decimals.
+
+    Ticks of one axis then read alike however small they get (no switch to
+    ``5.0e-04%`` below some threshold).
+
+    Examples
+    --------
+    >>> format_percent(0.0001), format_percent(0.000005), format_percent(0.0125), format_percent(0)
+    ('0.01%', '0.0005%', '1.25%', '0%')
+    """
+    return f"{_trim(100.0 * float(share))}%"
+
+
+def source_note(ax: Any, text: str | None) -> None:
+    """Write ``Source: text`` in small grey type under the x-axis label of ``ax`` (nothing for empty text).
+
+    The note is an annotation of the axes, so a constrained layout makes
+    room for it.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure(layout="constrained").add_subplot()
+    >>> source_note(ax, "FBI IC3 annual reports")
+    >>> [t.get_text() for t in ax.texts]
+    ['Source: FBI IC3 annual reports']
+    """
+    if not text:
+        return
+    label = text if text.lower().startswith("source") else f"Source: {text}"
+    ax.annotate(label, xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -3),
+                textcoords="offset points", ha="left", va="top", fontsize=7.5, color=TEXT_GREY,
+                parse_math=False, annotation_clip=False, gid="source-note")
+
+
 def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float] = (),
-                   basis: str | None = None, axis: str = "y") -> None:
+                   basis: str | None = None, axis: str = "y", name: str | None = None) -> None:
     """Scale (log or linear), ticks and tick labels of a value axis (the y axis).
 
     Money (a unit such as ``"USD"`` or ``"USD bn"``) is labelled compactly
     in dollars, and the axis label says nominal or, with ``basis`` (a
     series' ``attrs["price_basis"]``, e.g. ``"real 2024 US$ (CPI-U)"``), real;
     a share (``"share of world GDP"``) is labelled in percent; other units
-    get compact numbers and the unit as the axis label. ``axis="x"`` labels
-    the x axis instead.
+    get compact numbers and the unit as the axis label; without a unit the
+    label is ``name`` (the series' name, else "Value"), so a log axis always
+    says it is one. ``axis="x"`` labels the x axis instead.
     """
     from matplotlib import ticker
 
@@ -211,8 +250,7 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
 
     def fmt(v: float, _pos: int | None = None) -> str:
         if share:
-            pct = 100.0 * v
-            return f"{_trim(pct)}%" if pct >= 0.001 or pct == 0 else f"{pct:.1e}%"
+            return format_percent(v)
         return format_compact(v * scale, money=mult is not None)
 
     vals = np.asarray([v for v in values if v is not None and np.isfinite(v) and v > 0], dtype=float)
@@ -236,6 +274,8 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
         set_label(f"{str(unit)[:1].upper()}{str(unit)[1:]}{suffix}")
     elif unit:
         set_label(f"{unit}{suffix}")
+    else:
+        set_label(f"{name or 'Value'}{suffix}")
 
 
 # ---------------------------------------------------------------------- axes
