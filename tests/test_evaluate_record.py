@@ -50,3 +50,20 @@ def test_caveats_name_the_counts_and_vanish_for_large_samples():
     assert "3 backtest forecasts" in text[1] and "33 percentage points" in text[1]
     large = forecast.fit(_series(FEW_RESIDUALS + 6), model="drift")
     assert caveats(large, pd.DataFrame({"model": ["drift"], "windows": [FEW_FORECASTS]})) == []
+
+
+def test_used_backtest_of_auto_is_its_combination_with_the_candidate_tables_scores():
+    from forecast.evaluate.backtest import fit_cache
+    from forecast.evaluate.record import used_backtest
+
+    y = forecast.series("ic3")
+    with fit_cache():  # as the report does it: the backtest reuses the fits auto made
+        fit = forecast.fit(y, model="auto")
+        rows = used_backtest(fit)
+    assert set(rows["model"]) == {"combination"} and rows.attrs["unit"] == "USD"
+    acc = forecast.accuracy(rows)
+    combo = fit.candidates.set_index("model").loc["combination"]
+    assert int(acc["windows"].iloc[0]) == int(combo["windows"])
+    np.testing.assert_allclose(acc[["mape", "mase", "wis"]].to_numpy()[0],
+                               combo[["mape", "mase", "wis"]].to_numpy(dtype=float), rtol=1e-9)
+    assert {"lower_80", "upper_80", "lower_95", "upper_95"} <= set(rows.columns)

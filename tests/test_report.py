@@ -63,7 +63,7 @@ def test_sections_present_in_order(default_report):
     path, pages, result = default_report
     text = "\n".join(pages)
     titles = ["Data and sources", "Reported losses (IC3)", "The global cost of cybercrime",
-              "Published claims tested", "Method and caveats"]
+              "Published claims tested", "Method and caveats", "Appendix: model diagnostics"]
     assert result.sections == titles
     assert result.problems == []
     body = "\n".join(pages[1:])  # the title page lists them in its contents
@@ -150,7 +150,9 @@ def test_data_section_lists_figures_with_sources(default_report):
     # every source URL of the IC3 rows is in the numbered list
     for url in ic3["source_url"].dropna().unique()[:5]:
         assert url[:40] in text.replace("\n", "")
-    assert re.search(r"\[1\] FBI IC3", text)
+    # each IC3 row cites the FBI's (IFCC's) own annual report, with the copy it was read from
+    assert re.search(r"\[1\] IFCC 2001 Internet Fraud Report", text)
+    assert "FBI IC3 2024 Internet Crime Report: figures for 2024, read from the copy at" in " ".join(text.split())
 
 
 # ------------------------------------------------------------- determinism

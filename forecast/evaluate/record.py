@@ -18,7 +18,7 @@ from forecast.errors import ForecastError
 from forecast.evaluate.accuracy import accuracy
 from forecast.evaluate.backtest import backtest
 
-__all__ = ["track_record", "caveats", "FEW_RESIDUALS", "FEW_FORECASTS"]
+__all__ = ["track_record", "used_backtest", "caveats", "FEW_RESIDUALS", "FEW_FORECASTS"]
 
 #: Below this many residuals a pattern, an autocorrelation or a tail shape cannot be judged.
 FEW_RESIDUALS = 15
@@ -82,6 +82,63 @@ def track_record(fit: Any, benchmarks: Sequence[str] = (), horizon: int = 3) -> 
     table = table.copy()
     table.attrs["used"] = used
     return table
+
+
+def used_backtest(fit: Any) -> pd.DataFrame:
+    """Backtest rows of the forecast ``fit`` makes: for auto's combination, the combination itself.
+
+    For ``auto`` the rows are those of its own backtest: its origins and
+    horizon, and for a combination the equal-weight mixture of its members at
+    each origin (model ``"combination"``), so their scores are those of auto's
+    candidate table. Run inside :func:`forecast.evaluate.backtest.fit_cache`
+    after the fit, nothing is refitted. For another model, a backtest of that
+    model at the default origins.
+
+    Parameters
+    ----------
+    fit : a fit result
+
+    Returns
+    -------
+    pd.DataFrame
+        Backtest rows in the columns of :func:`forecast.backtest`, with
+        ``model`` the name of the forecast used and ``attrs["unit"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import forecast
+    >>> y = pd.Series([1.0, 1.3, 1.5, 2.1, 2.4, 3.2, 3.9, 5.1, 6.0, 7.7], index=range(2011, 2021))
+    >>> sorted(set(used_backtest(forecast.fit(y, model="drift"))["model"]))
+    ['drift']
+    """
+    from forecast.evaluate.auto import _combo_rows
+    from forecast.evaluate.backtest import default_origins
+    from forecast.families import get_spec
+
+    y = fit.y
+    options = getattr(fit, "options", None) or {}
+    weights = {m: w for m, w in (getattr(fit, "weights", None) or {}).items() if w > 0}
+    if not isinstance(getattr(fit, "candidates", None), pd.DataFrame):
+        return backtest(y, models=[fit.model])
+    horizon = int(options.get("horizon", 3))
+    cand_opts = options.get("candidate_options") or {}
+    floor = 0 if options.get("min_train") is None else int(options["min_train"])
+    usable = [c for c in options.get("candidates", list(weights)) if max(get_spec(c).min_obs, floor) <= len(y) - 2]
+    need = max([get_spec(c).min_obs for c in usable] + [floor]) if usable else 0
+    origins = default_origins(y, usable or list(weights), min_train=need or None)
+    if not origins:
+        raise ForecastError(f"no backtest: auto chose {getattr(fit, 'choice', fit.model)}")
+    members = list(weights)
+    bt = backtest(y, models=members, origins=origins, horizon=horizon,
+                  model_options={k: v for k, v in cand_opts.items() if k in members})
+    if options.get("recent") is not None:
+        bt = bt[bt["origin"].isin(sorted(bt["origin"].unique())[-int(options["recent"]):])]
+    if len(members) == 1:
+        return bt
+    rows = _combo_rows(bt, members, y, horizon, cand_opts)
+    rows.attrs.update({k: v for k, v in bt.attrs.items() if k in ("unit", "levels")})
+    return rows
 
 
 def caveats(fit: Any = None, record: pd.DataFrame | None = None) -> list[str]:

@@ -32,8 +32,8 @@ def backtest_chart(bt: pd.DataFrame, model: str | None = None, ax: Any = None, l
     log : bool
         Logarithmic value axis (default).
     history : pd.Series, optional
-        The whole observed series, drawn in black; by default only the
-        actual values the backtest scored are drawn.
+        The whole observed series, drawn in black above the forecasts; by
+        default only the actual values the backtest scored are drawn.
     level : float, optional
         Also draw each forecast's interval at this level (e.g. 80) as a thin
         vertical bar.
@@ -81,8 +81,9 @@ def backtest_chart(bt: pd.DataFrame, model: str | None = None, ax: Any = None, l
     else:
         hist = pd.Series(actual.to_numpy(dtype=float), index=actual.index.to_numpy(dtype=int))
     known = dict(zip(hist.index.tolist(), hist.to_numpy().tolist(), strict=True))
-    ax.plot(hist.index.to_numpy(), hist.to_numpy(), color=OBSERVED, marker="o", markersize=4, linewidth=0.9,
-            label="Observed", zorder=2)
+    # the observations are drawn above the forecasts (zorder), so no forecast line hides them
+    ax.plot(hist.index.to_numpy(), hist.to_numpy(), color=OBSERVED, marker="o", markersize=4, linewidth=1.1,
+            label="Observed", zorder=5)
     values = list(hist.to_numpy())
 
     origins = sorted(int(o) for o in sub["origin"].unique())

@@ -15,8 +15,8 @@ __all__ = ["comparison_chart"]
 
 _METRIC_LABELS = {
     "mape": "MAPE of the median forecast (%)",
-    "mase": "MASE (log scale; below 1 beats the naive one-step error)",
-    "wis": "Weighted interval score (log scale)",
+    "mase": "MASE (errors of log values; below 1 beats the naive one-step error)",
+    "wis": "Weighted interval score (of log values)",
 }
 _LEVEL_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"])
 

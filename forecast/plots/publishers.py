@@ -210,9 +210,11 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
                           markeredgecolor="black", markeredgewidth=1.4))
     labels.append("hollow: a forecast when published")
-    ncol = 4 if len(labels) > 9 else 3
+    width = fig.get_size_inches()[0]
+    ncol = (4 if width >= 8.5 else 3) if len(labels) > 9 else min(3, len(labels))
     if fig.get_layout_engine() is not None and len(fig.axes) == 1:
-        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False, fontsize=8)
+        legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False,
+                            fontsize=8 if width >= 8.5 else 7)
     else:  # drawing into someone else's layout: keep the legend with the axes
         legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=ncol,
                            frameon=False, fontsize=8)

@@ -16,33 +16,19 @@ import forecast
 from forecast.report.context import LEVELS, Context
 
 def compute_models(ctx: Context) -> None:
-    """The automatic model choice on the main series, its forecast, and one backtest to draw.
+    """The automatic model choice on the main series, its forecast, and the backtest of that forecast to draw.
 
-    The backtest drawn is that of the best single candidate (the first in the
-    choice), run inside the same fit cache as the choice, so it reuses the
-    fits the choice made instead of repeating them.
+    The backtest drawn is that of the forecast used (for a combination, the
+    combination itself, as auto scored it), run inside the same fit cache as
+    the choice, so it reuses the fits the choice made instead of repeating them.
     """
-    from forecast.evaluate.backtest import default_origins, fit_cache
-    from forecast.families import get_spec
+    from forecast.evaluate.backtest import fit_cache
+    from forecast.evaluate.record import used_backtest
 
     with fit_cache():
         fit = ctx.fit.run(lambda: forecast.fit(ctx.y, model="auto"))
         ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=LEVELS))
-
-        def drawn_backtest() -> pd.DataFrame:
-            model = best_single(fit)
-            cands = [c for c in fit.options.get("candidates", [model]) if get_spec(c).min_obs <= len(ctx.y) - 2]
-            origins = default_origins(ctx.y, cands or [model])
-            return forecast.backtest(ctx.y, models=[model], origins=origins, horizon=fit.options.get("horizon", 3))
-        ctx.backtest.run(drawn_backtest)
-
-
-def best_single(fit: Any) -> str:
-    """The single model drawn in the backtest chart: the chosen one, or the best member of a combination."""
-    weights = getattr(fit, "weights", None) or {}
-    if weights:
-        return max(weights, key=lambda k: weights[k]) if len(set(weights.values())) > 1 else next(iter(weights))
-    return str(getattr(fit, "model", "drift"))
+        ctx.backtest.run(lambda: used_backtest(fit))
 
 
 def compute_publishers(ctx: Context) -> None:

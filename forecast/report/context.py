@@ -230,23 +230,26 @@ class Context:
     claims: Computed[list[tuple[ClaimSpec, ClaimCheck | Exception]]] = _slot("claims")
     scorecard: Computed[pd.DataFrame] = _slot("scorecard")
     upcoming: Computed[list[tuple[pd.Series, ClaimCheck | Exception]]] = _slot("upcoming")
-    _citations: dict[str, int] = field(default_factory=dict)
-    _citation_text: dict[str, str] = field(default_factory=dict)
+    _citations: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # -- citations -----------------------------------------------------------
     def cite(self, url: str | None, text: str) -> str:
-        """Number of the source ``url`` in the source list (``"[3]"``), adding it if new."""
+        """Number of the source (``text`` read at ``url``) in the source list (``"[3]"``), adding it if new.
+
+        A source is the pair: two publications read from one page (a press
+        article recounting two reports) are two sources, each with its own
+        title, not one entry under the first title cited.
+        """
         if not url or not isinstance(url, str) or not url.strip():
             return ""
-        url = url.strip()
-        if url not in self._citations:
-            self._citations[url] = len(self._citations) + 1
-            self._citation_text[url] = text
-        return f"[{self._citations[url]}]"
+        key = (url.strip(), text)
+        if key not in self._citations:
+            self._citations[key] = len(self._citations) + 1
+        return f"[{self._citations[key]}]"
 
     def citations(self) -> list[tuple[str, str]]:
         """The sources in citation order: ``[(text, url), ...]``."""
-        return [(self._citation_text[u], u) for u in sorted(self._citations, key=self._citations.get)]
+        return [(text, url) for url, text in sorted(self._citations, key=self._citations.get)]
 
     # -- figures -------------------------------------------------------------
     def add_figure(self, stem: str, fig: Any) -> str:

@@ -14,6 +14,7 @@ from forecast.report.blocks import Section, bold, one_line
 from forecast.report.context import Context
 from forecast.report.sections.common import (
     attr,
+    choice_lead,
     choice_name,
     fmt_percentile,
     interval,
@@ -73,7 +74,7 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
         return _finding(
             f"Forecast for {year_of(fc.index[-1])}", f"{fmt(r['median'])} (median)",
             [{"t": f"80% interval {interval(r['lower_80'], r['upper_80'], fmt)}; 95% interval "
-                   f"{interval(r['lower_95'], r['upper_95'], fmt)}. Model chosen by backtest: "},
+                   f"{interval(r['lower_95'], r['upper_95'], fmt)}. {choice_lead(ctx.fit.value)}: "},
              bold(choice_name(ctx.fit.value)), {"t": "."}])
     add("Forecast", forecast_finding)
 

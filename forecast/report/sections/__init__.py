@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from forecast.report.blocks import Section, failure, heading, one_line, sources
 from forecast.report.context import Context
+from forecast.report.sections.appendix import section_appendix
 from forecast.report.sections.claims import section_claims
 from forecast.report.sections.common import fmt_crossing, fmt_percentile, fmt_share
 from forecast.report.sections.data import section_data
@@ -24,7 +25,8 @@ from forecast.report.sections.global_cost import section_global
 from forecast.report.sections.method import section_method
 from forecast.report.sections.series import section_series
 
-__all__ = ["SECTIONS", "build_sections", "fmt_crossing", "fmt_percentile", "fmt_share", "section_claims",
+__all__ = ["SECTIONS", "build_sections", "fmt_crossing", "fmt_percentile", "fmt_share", "section_appendix",
+           "section_claims",
            "section_data", "section_global", "section_method", "section_series"]
 
 SectionBuilder = Callable[[Context], Section]
@@ -36,6 +38,7 @@ SECTIONS: tuple[tuple[str, str, bool, SectionBuilder], ...] = (
     ("global", "The global cost of cybercrime", True, section_global),
     ("claims", "Published claims tested", True, section_claims),
     ("method", "Method and caveats", False, section_method),
+    ("appendix", "Appendix: model diagnostics", False, section_appendix),
 )
 
 

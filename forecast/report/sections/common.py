@@ -130,6 +130,59 @@ def choice_name(fit: Any) -> str:
     return str(getattr(fit, "model", "auto"))
 
 
+def fixed_combination(fit: Any) -> bool:
+    """True when ``auto`` used its rule fixed in advance: the equal-weight combination of all its candidates."""
+    options = getattr(fit, "options", None) or {}
+    weights = getattr(fit, "weights", None)
+    if weights is not None and len(weights) <= 1:  # one model used: nothing was combined
+        return False
+    return options.get("combine") is True and options.get("top") in (None, len(options.get("candidates", ())))
+
+
+def choice_lead(fit: Any) -> str:
+    """How the model was arrived at, in words that are true for this fit ("chosen by backtest" only if it was).
+
+    Examples
+    --------
+    >>> class Fit:
+    ...     weights = {"drift": 0.5, "ets": 0.5}
+    ...     options = {"combine": True, "top": None, "candidates": ["drift", "ets"]}
+    >>> choice_lead(Fit())
+    'Model (the rule fixed in advance: combine every candidate with equal weights; the backtest checks it)'
+    """
+    if fixed_combination(fit):
+        return "Model (the rule fixed in advance: combine every candidate with equal weights; the backtest checks it)"
+    if "fallback" in str(getattr(fit, "choice", "")):
+        return "Model (fallback: too few observations to compare candidates by backtest)"
+    if isinstance(getattr(fit, "candidates", None), type(None)):
+        return "Model"
+    return "Model chosen by backtest"
+
+
+def filled_by(fit: Any) -> list[str]:
+    """The models of ``fit`` that filled a missing year by interpolation (from their notes)."""
+    out = []
+    for n in getattr(fit, "notes", None) or []:
+        if "filled by linear interpolation" in n:
+            out.append(n.split(":", 1)[0].strip() if ":" in n.split("missing year")[0] else str(fit.model))
+    return list(dict.fromkeys(out))
+
+
+def gap_sentence(ctx: Any, lead: str) -> str:
+    """One true sentence on the series' missing years: shown as missing, and how the forecast's models used them."""
+    gaps = ctx.y.attrs.get("gaps") or []
+    if not gaps:
+        return ""
+    years = ", ".join(str(g) for g in gaps)
+    filled = filled_by(ctx.fit.value) if ctx.fit.ok else []
+    if filled:
+        how = (f"the table shows it as missing; the forecast's models ({', '.join(filled)}) need consecutive years "
+               "and fill it by linear interpolation of the log values, and the filled value counts as data")
+    else:
+        how = "the table shows it as missing and the forecast's models skip it"
+    return f" {lead} {years}: {how}."
+
+
 def origin_names(ids: tuple[str, ...]) -> list[str]:
     """Catalogued figures by id, as "Publisher (year): $X for YEAR, measure".
 

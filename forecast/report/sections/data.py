@@ -7,7 +7,16 @@ import pandas as pd
 import forecast
 from forecast.report.blocks import Block, Section, bold, fmt_number, note, para, ref, table
 from forecast.report.context import Context
-from forecast.report.sections.common import attr, is_missing, measure_label, money, txt, value_fmt, year_of
+from forecast.report.sections.common import (
+    attr,
+    gap_sentence,
+    is_missing,
+    measure_label,
+    money,
+    txt,
+    value_fmt,
+    year_of,
+)
 
 
 def section_data(ctx: Context) -> Section:
@@ -37,7 +46,8 @@ def _ic3_table(ctx: Context) -> list[Block]:
     rows = []
     for _, r in raw.sort_values("year").iterrows():
         yr = int(r["year"])
-        cite = ctx.cite(txt(r.get("source_url")), f"FBI IC3 / IFCC figures for {yr}")
+        primary = txt(r.get("primary_source")) or f"FBI IC3 {yr} Internet Crime Report"
+        cite = ctx.cite(txt(r.get("source_url")), f"{primary}: figures for {yr}, read from the copy at")
         rev = r.get("revised_losses_usd")
         rows.append([str(yr),
                      money(used[yr]) if yr in used else "not published",
@@ -45,9 +55,7 @@ def _ic3_table(ctx: Context) -> list[Block]:
                      fmt_number(r["complaints"]) if not is_missing(r["complaints"]) else "",
                      cite])
     through = f" Years after {ctx.options.through} are left out of the fit (--through)." if ctx.options.through else ""
-    gaps = ctx.y.attrs.get("gaps") or []
-    gap_txt = (f" No loss total was found for {', '.join(str(g) for g in gaps)}; the models treat it as a gap."
-               if gaps else "")
+    gap_txt = gap_sentence(ctx, "No loss total was found for")
     return [
         para(bold("FBI Internet Crime Complaint Center (IC3). "),
              f"{ctx.y.attrs.get('name', 'IC3 reported losses')}: losses that complainants reported to the IC3 "
@@ -61,12 +69,11 @@ def _ic3_table(ctx: Context) -> list[Block]:
 def _series_table(ctx: Context) -> list[Block]:
     fmt = value_fmt(ctx)
     rows = [[str(year_of(p)), fmt(v)] for p, v in ctx.y.items()]
-    gaps = ctx.y.attrs.get("gaps") or []
     unit = ctx.unit or "as given"
     return [
         para(bold(f"{ctx.name}. "), f"Source: {ctx.source}. Unit: {unit}. "
-             f"{len(ctx.y)} values, {ctx.first_year}-{ctx.last_year}"
-             + (f"; missing years: {', '.join(str(g) for g in gaps)}." if gaps else ".")),
+             f"{len(ctx.y)} values, {ctx.first_year}-{ctx.last_year}."
+             + gap_sentence(ctx, "No value is given for")),
         table(["Year", "Value"], rows, caption=f"The series used: {ctx.name}.", align="rr",
               label="tab-series-data"),
     ]

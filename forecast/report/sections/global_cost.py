@@ -49,8 +49,9 @@ def section_global(ctx: Context) -> Section:
 
 
 def _publisher_figure(ctx: Context, pf: Any) -> Block:
-    fig, ax = new_figure(6.4, 3.9)
-    forecast.plots.publisher_chart(pf, ax=ax)
+    fig, ax = new_figure(6.4, 4.6)
+    # the fitted line and the year axis end in the last year of the forecast table below (Table "tab-latent")
+    forecast.plots.publisher_chart(pf, ax=ax, until=max(ctx.horizon_year, pf.last_year + 1))
     name = ctx.add_figure("publishers", fig)
     return figure(name, label="fig-publishers", caption=(
         "Published estimates of the global cost by publisher, with their low–high ranges; hollow markers are "

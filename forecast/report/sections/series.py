@@ -10,7 +10,17 @@ import forecast
 from forecast.report.blocks import Block, Section, bold, bullets, figure, heading, note, para, refs, table
 from forecast.report.context import Context
 from forecast.report.figures import new_figure
-from forecast.report.sections.common import choice_name, interval, is_missing, money, txt, value_fmt, year_of
+from forecast.report.sections.common import (
+    choice_lead,
+    choice_name,
+    fixed_combination,
+    interval,
+    is_missing,
+    money,
+    txt,
+    value_fmt,
+    year_of,
+)
 
 
 def section_series(ctx: Context) -> Section:
@@ -23,7 +33,7 @@ def section_series(ctx: Context) -> Section:
     last = fc.index[-1]
     s.add(para(
         f"The {ctx.name} series has {len(ctx.y)} values from {ctx.first_year} to {ctx.last_year}; the last is "
-        f"{fmt(ctx.y.iloc[-1])} ({ctx.last_year}). The model chosen by backtest ({choice_name(fit)}) puts "
+        f"{fmt(ctx.y.iloc[-1])} ({ctx.last_year}). {choice_lead(fit)}: {choice_name(fit)}. It puts "
         f"{year_of(last)} at a median of ", bold(fmt(fc['median'].iloc[-1])),
         f", with an 80% interval of {interval(fc['lower_80'].iloc[-1], fc['upper_80'].iloc[-1], fmt)} and a "
         f"95% interval of {interval(fc['lower_95'].iloc[-1], fc['upper_95'].iloc[-1], fmt)}",
@@ -34,11 +44,24 @@ def section_series(ctx: Context) -> Section:
     s.part("Model choice", lambda: _choice_blocks(ctx, fit))
     s.part("Model comparison chart", lambda: _comparison_figure(ctx, fit))
     s.part("Backtest chart", lambda: _backtest_figure(ctx))
-    notes = list(getattr(fit, "notes", []) or [])
+    notes = main_notes(fit)
     if notes:
         s.add(heading("What to know about this fit"))
-        s.add(bullets(notes))
+        s.add(bullets(notes + (["Diagnostics of each model (likelihood peaks, estimation, simulation seeds, filled "
+                                "years) are in the appendix."] if model_notes(fit) else [])))
     return s
+
+
+def main_notes(fit: Any) -> list[str]:
+    """The notes on the choice and the intervals (the rest are per-model diagnostics, for the appendix)."""
+    return [n for n in getattr(fit, "notes", None) or [] if n not in model_notes(fit)]
+
+
+def model_notes(fit: Any) -> list[str]:
+    """Per-model diagnostic notes of a combination or choice (``"<model>: ..."``)."""
+    names = set((getattr(fit, "weights", None) or {}) or [getattr(fit, "model", "")])
+    names |= set(getattr(fit, "options", {}).get("candidates", []) or [])
+    return [n for n in getattr(fit, "notes", None) or [] if n.split(":", 1)[0].strip() in names]
 
 
 def _fan_figure(ctx: Context, fc: pd.DataFrame) -> Block:
@@ -47,7 +70,8 @@ def _fan_figure(ctx: Context, fc: pd.DataFrame) -> Block:
     name = ctx.add_figure("fan", fig)
     return figure(name, label="fig-fan", caption=(
         f"{ctx.name}, {ctx.first_year}-{ctx.last_year} (points) and forecast to {ctx.horizon_year}: median "
-        "(line), 80% and 95% prediction intervals (bands). Logarithmic scale: a straight line is constant growth."))
+        "(line), 80% and 95% prediction intervals (bands), starting from the last observation (dotted line). "
+        "Logarithmic scale: a straight line is constant growth."))
 
 
 def _forecast_table(ctx: Context, fc: pd.DataFrame) -> Block:
@@ -82,7 +106,7 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
         model = str(r["model"])
         w = weights.get(model, 0.0)
         chosen = (model == "combination" and combined) or (not combined and w > 0)
-        if chosen or (combined and w > 0):
+        if chosen:
             marked.append(int(i))
         status = txt(r.get("status"))
         if model == "combination":
@@ -103,13 +127,18 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
         table(["Model", "Weight", "Forecasts", "MAPE", "MASE", "Cover. 80%", "Cover. 95%", "WIS"], rows,
               label="tab-candidates", highlight=marked, align="lrrrrrrr",
               widths=["1.6fr"] + ["1fr"] * 7,
-              caption="Backtest scores of the candidate models; the model(s) used are shaded. Coverage is the "
-                      "share of reported values that fell inside the 80% and 95% intervals: a well calibrated "
-                      "model covers close to 80% and 95%.",
+              caption=("Backtest scores of the candidate models; the forecast is the shaded row"
+                       + (" (the combination; its members' weights are in the Weight column)" if combined else "")
+                       + ". Coverage is the share of reported values that fell inside the 80% and 95% intervals: a "
+                       "well calibrated model covers close to 80% and 95%."),
               note="MAPE: mean absolute percentage error of the median. MASE: mean absolute error on the log scale "
                    "relative to a naive one-year-ahead forecast (below 1 beats it). WIS: weighted interval score on "
-                   "the log scale, the criterion of the choice (lower is better). Forecasts: number scored."),
+                   "the log scale" + ("" if fixed_combination(fit) else ", the criterion of the choice")
+                   + " (lower is better). Forecasts: number scored."),
     ]
+    disagree = _mape_mase_disagree(cand, fit)
+    if disagree:
+        blocks.append(para(disagree))
     calib = getattr(fit, "calibration", None)
     if calib is not None and hasattr(calib, "note"):
         blocks.append(para(
@@ -118,11 +147,31 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
     return blocks
 
 
+def _mape_mase_disagree(cand: pd.DataFrame, fit: Any) -> str:
+    """A sentence when the candidate with the best MAPE has the worst MASE (the two measures weigh misses differently)."""
+    single = cand[(cand["model"] != "combination") & pd.to_numeric(cand.get("windows"), errors="coerce").gt(0)]
+    single = single.dropna(subset=["mape", "mase"])
+    if len(single) < 2:
+        return ""
+    best_mape = str(single.loc[single["mape"].astype(float).idxmin(), "model"])
+    worst_mase = str(single.loc[single["mase"].astype(float).idxmax(), "model"])
+    if best_mape != worst_mase:
+        return ""
+    return (f"{best_mape} has the best MAPE and the worst MASE. The two measures weigh misses differently: MAPE is "
+            "a percentage of the reported value, so a forecast that is too low can miss by at most 100% while one "
+            "that is too high has no bound, and MAPE favours a model that tends to forecast low; MASE measures "
+            "the miss on the log scale, where a factor of two counts the same in either direction."
+            + (" A damped trend flattens out, so it forecasts low while growth goes on." if "damped" in best_mape
+               else "")
+            + (" Neither measure decides what the forecast uses: the combination is fixed in advance."
+               if fixed_combination(fit) else
+               " The choice rests on neither: it uses the weighted interval score (WIS), which scores the whole "
+               "interval on the log scale."))
+
+
 def _selection_caveat(fit: Any) -> str:
     """What the backtest scores of the model used can and cannot claim."""
-    options = getattr(fit, "options", {}) or {}
-    fixed = options.get("combine") is True and options.get("top") in (None, len(options.get("candidates", ())))
-    if fixed:
+    if fixed_combination(fit):
         return ("The combination is fixed in advance, not picked on these windows, but the calibration factor "
                 "was fitted to the same errors, so the calibrated intervals' coverage is not measured here.")
     return ("The choice was made on these same backtest windows, so the score of the model used is optimistic: "
@@ -143,12 +192,14 @@ def _comparison_figure(ctx: Context, fit: Any) -> Block:
 def _backtest_figure(ctx: Context) -> Block:
     bt = ctx.backtest.value
     model = str(bt["model"].iloc[0])
-    fig, ax = new_figure(6.4, 3.4)
-    forecast.plots.backtest_chart(bt, model=model, ax=ax, history=ctx.y, title=f"Backtest: {model}")
-    name = ctx.add_figure("backtest", fig)
     fit = ctx.fit.value
-    which = ("the model used" if len(getattr(fit, "weights", {}) or {}) <= 1
-             else "the best single member of the combination")
+    fig, ax = new_figure(6.4, 3.6)
+    label = choice_name(fit) if model == "combination" else model
+    forecast.plots.backtest_chart(bt, model=model, ax=ax, history=ctx.y, level=80,
+                                  title="Backtest of the forecast used" + (" (the combination)" if model == "combination"
+                                                                           else f" ({model})"))
+    name = ctx.add_figure("backtest", fig)
     return figure(name, label="fig-backtest", caption=(
-        f"Backtest of {model}, {which}: the forecasts made from each past year (lines, dark to light from early to "
-        "late origins) against the reported values (black)."))
+        f"Backtest of the forecast used ({label}): the median forecasts made from each past year (lines, dark to "
+        "light from early to late origins) with their 80% intervals before calibration (vertical bars), against "
+        "the reported values (black)."))
