@@ -53,7 +53,7 @@ def test_caveats_name_the_counts_and_vanish_for_large_samples():
 
 
 def test_used_backtest_of_auto_is_its_combination_with_the_candidate_tables_scores():
-    from forecast.evaluate.backtest import fit_cache
+    from forecast.evaluate.fitcache import fit_cache
     from forecast.evaluate.record import used_backtest
 
     y = forecast.series("ic3")

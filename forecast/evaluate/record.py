@@ -90,7 +90,7 @@ def used_backtest(fit: Any) -> pd.DataFrame:
     For ``auto`` the rows are those of its own backtest: its origins and
     horizon, and for a combination the equal-weight mixture of its members at
     each origin (model ``"combination"``), so their scores are those of auto's
-    candidate table. Run inside :func:`forecast.evaluate.backtest.fit_cache`
+    candidate table. Run inside :func:`forecast.evaluate.fitcache.fit_cache`
     after the fit, nothing is refitted. For another model, a backtest of that
     model at the default origins.
 

@@ -22,7 +22,7 @@ def compute_models(ctx: Context) -> None:
     combination itself, as auto scored it), run inside the same fit cache as
     the choice, so it reuses the fits the choice made instead of repeating them.
     """
-    from forecast.evaluate.backtest import fit_cache
+    from forecast.evaluate.fitcache import fit_cache
     from forecast.evaluate.record import used_backtest
 
     with fit_cache():
