@@ -47,6 +47,8 @@ _LAZY: dict[str, str] = {
     "scorecard": "forecast.published.scorecard",
     "plots": "forecast.plots",
     "fit_panel": "forecast.panel",
+    "backtest_panel": "forecast.panel",
+    "panel_accuracy": "forecast.panel",
 }
 
 __all__ = [
@@ -89,4 +91,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from forecast.data.userfile import read_series
     from forecast.evaluate import accuracy, backtest
     from forecast.families import fit, models
-    from forecast.panel import fit_panel
+    from forecast.panel import backtest_panel, fit_panel, panel_accuracy

@@ -164,7 +164,6 @@ class ChunkFit:
         """Base forecasts of every fitted series: a long frame and, if asked, the log paths by key."""
         recs = self._draw(h, want_paths)
         years = np.arange(self.last_year + 1, self.last_year + h + 1)
-        rows = []
         paths: dict[str, np.ndarray] = {}
         probs = [0.5]
         for lv in levels:
@@ -172,32 +171,35 @@ class ChunkFit:
             probs += [a, 1 - a]
         from scipy import special
 
-        for key in self.fitted_keys:
+        names = interval_columns(levels)[1:-1]  # median, lower_L, upper_L, ...
+        order = [0]
+        for i in range(len(levels)):
+            order += [1 + 2 * i, 2 + 2 * i]
+        keys = self.fitted_keys
+        k, nq = len(keys), len(probs)
+        q_all = np.empty((k, nq, h))
+        mean_all = np.empty((k, h))
+        models = []
+        z = special.ndtri(np.array(probs))
+        for r, key in enumerate(keys):
             rec = recs[key]
-            cols: dict[str, Any] = {"series": key, "year": years, "mean": rec["mean"]}
+            mean_all[r] = rec["mean"]
             if "frame" in rec:
                 fr = rec["frame"]
-                for c in interval_columns(levels)[1:-1]:
-                    cols[c] = fr[c].to_numpy(dtype=float) if c in fr else np.nan
+                q_all[r] = np.vstack([fr[c].to_numpy(dtype=float) for c in names])
             elif "paths" in rec and "loc" not in rec:
-                q = np.exp(np.quantile(rec["paths"], probs, axis=0))
-                cols["median"] = q[0]
-                for i, lv in enumerate(levels):
-                    cols[f"lower_{level_label(lv)}"] = q[1 + 2 * i]
-                    cols[f"upper_{level_label(lv)}"] = q[2 + 2 * i]
+                q_all[r] = np.exp(np.quantile(rec["paths"], probs, axis=0))[order]
             else:
-                z = special.ndtri(np.array(probs))
-                q = np.exp(rec["loc"][None, :] + z[:, None] * rec["scale"][None, :])
-                cols["median"] = q[0]
-                for i, lv in enumerate(levels):
-                    cols[f"lower_{level_label(lv)}"] = q[1 + 2 * i]
-                    cols[f"upper_{level_label(lv)}"] = q[2 + 2 * i]
-            cols["model"] = self.status_of(key)["model"]
-            rows.append(pd.DataFrame(cols))
+                q_all[r] = np.exp(rec["loc"][None, :] + z[:, None] * rec["scale"][None, :])[order]
+            models.append(self.status_of(key)["model"])
             if want_paths:
                 paths[key] = rec["paths"]
-        cols = ["series", "year", *interval_columns(levels)]
-        frame = pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+        cols: dict[str, Any] = {"series": np.repeat(np.asarray(keys, dtype=object), h),
+                                "year": np.tile(years, k), "mean": mean_all.reshape(-1)}
+        for j, c in enumerate(names):
+            cols[c] = q_all[:, j, :].reshape(-1)
+        cols["model"] = np.repeat(np.asarray(models, dtype=object), h)
+        frame = pd.DataFrame(cols)[["series", "year", *interval_columns(levels)]]
         return frame, paths
 
     def status_of(self, key: str) -> dict:

@@ -157,8 +157,8 @@ class PanelResult:
                          "and means add up; bottom values below zero in a path are set to zero and re-summed)")
             if self.pooled_:
                 names = ", ".join(f"{k} ({v:.1%})" for k, v in self.pooled_.items())
-                notes.append(f"{len(self.pooled_)} series with less than {self._pool_below:.2%} of the last year's "
-                             f"total are reconciled as one pooled series and split by their recent shares: {names}. "
+                notes.append(f"{len(self.pooled_)} series with a median share of the total below "
+                             f"{self._pool_below:.2%} are reconciled as one pooled series and split by their recent shares: {names}. "
                              "Alone, their log-scale noise (one spike in a few hundred dollars) gives intervals "
                              "spanning orders of magnitude that would dominate the total's tail")
         return notes
@@ -281,25 +281,29 @@ class PanelResult:
             probs += [a, 1 - a]
         q = np.quantile(rec, probs, axis=1)  # (len(probs), k, h)
         mean = rec.mean(axis=1)
-        rows = []
         label = {r["series"]: r["model"] for r in self._status}
-
-        def row(name: str, i: int, factor: float, model: str) -> None:
-            cols: dict[str, Any] = {"series": name, "year": years, "mean": factor * mean[i],
-                                    "median": factor * q[0, i]}
-            for j, lv in enumerate(levels):
-                cols[f"lower_{level_label(lv)}"] = factor * q[1 + 2 * j, i]
-                cols[f"upper_{level_label(lv)}"] = factor * q[2 + 2 * j, i]
-            cols["model"] = model
-            rows.append(pd.DataFrame(cols))
-
+        idx: list[int] = []
+        factor: list[float] = []
+        names: list[str] = []
+        models: list[str] = []
         for i, n in enumerate(nodes):
             if n == OTHER:
                 for member, sh in self.pooled_.items():
-                    row(member, i, sh, f"{label.get(n, self.model)}+{method} (pooled, share {sh:.1%})")
+                    idx.append(i), factor.append(sh), names.append(member)
+                    models.append(f"{label.get(n, self.model)}+{method} (pooled, share {sh:.1%})")
             else:
-                row(n, i, 1.0, f"{label.get(n, self.model)}+{method}")
-        frame = pd.concat(rows, ignore_index=True)[["series", "year", *interval_columns(levels)]]
+                idx.append(i), factor.append(1.0), names.append(n)
+                models.append(f"{label.get(n, self.model)}+{method}")
+        ix = np.asarray(idx)
+        f = np.asarray(factor)[:, None]
+        cols: dict[str, Any] = {"series": np.repeat(np.asarray(names, dtype=object), h),
+                                "year": np.tile(years, len(ix)), "mean": (f * mean[ix]).reshape(-1),
+                                "median": (f * q[0, ix]).reshape(-1)}
+        for j, lv in enumerate(levels):
+            cols[f"lower_{level_label(lv)}"] = (f * q[1 + 2 * j, ix]).reshape(-1)
+            cols[f"upper_{level_label(lv)}"] = (f * q[2 + 2 * j, ix]).reshape(-1)
+        cols["model"] = np.repeat(np.asarray(models, dtype=object), h)
+        frame = pd.DataFrame(cols)[["series", "year", *interval_columns(levels)]]
         clipped = {n: float(share[i]) for i, n in enumerate(nodes) if share[i] > 0}
         self._cache[key] = (frame, clipped)
         return self._cache[key]
@@ -371,8 +375,8 @@ def fit_panel(data: Any, key: str | None = None, year: str = "year", value: str 
     chunk_size : int
         Series per chunk (one task on Dask).
     pool_below : float or None
-        When reconciling: series whose last-year value is below this share
-        of the last-year total (default 0.05%) are reconciled as one pooled
+        When reconciling: series whose median share of the yearly total is
+        below this (default 0.05%) are reconciled as one pooled
         series and split by their shares over the last three years (their
         own log-scale noise can span orders of magnitude and would dominate
         the tail of every sum). ``None``: no pooling.
@@ -449,11 +453,15 @@ def fit_panel(data: Any, key: str | None = None, year: str = "year", value: str 
 
 
 def _small_series(panel: Panel, fitted: list[str], pool_below: float | None) -> list[str]:
-    """Fitted series whose last-year value is below ``pool_below`` of the last-year total."""
+    """Fitted series whose median share of the yearly total is below ``pool_below``.
+
+    The median over the years, not the last year alone: a tiny series with
+    one spike (American Samoa: $16k in 2019, $7.8m in 2020, $178k in 2021)
+    is still a tiny series.
+    """
     if not pool_below:
         return []
-    last = panel.frame[(panel.frame["year"] == panel.last_year) & panel.frame["key"].isin(fitted)]
-    tot = last["value"].sum()
-    if tot <= 0:
-        return []
-    return sorted(last.loc[last["value"] < float(pool_below) * tot, "key"].tolist())
+    sub = panel.frame[panel.frame["key"].isin(fitted)]
+    wide = sub.pivot(index="year", columns="key", values="value")
+    shares = wide.div(wide.sum(axis=1), axis=0).median()
+    return sorted(shares.index[shares < float(pool_below)].tolist())

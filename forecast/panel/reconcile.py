@@ -86,30 +86,42 @@ def shrunk_covariance(residuals: np.ndarray, ridge: float = 2e-8) -> tuple[np.nd
     """
     r = np.asarray(residuals, dtype=float)
     mask = np.isfinite(r)
-    k = r.shape[0]
     if mask.all():
         return _shrunk_complete(r, ridge)
+    k = r.shape[0]
     w = np.zeros((k, k))
     num = 0.0
     den = 0.0
+    # rows with the same missing years share every joint mask: one block of pairs at a time
+    patterns: dict[bytes, list[int]] = {}
     for i in range(k):
-        for j in range(i + 1):
-            both = mask[i] & mask[j]
+        patterns.setdefault(mask[i].tobytes(), []).append(i)
+    groups = [(np.asarray(ix), mask[ix[0]]) for ix in patterns.values()]
+    for gi, (ia, ma) in enumerate(groups):
+        for ib, mb in groups[gi:]:
+            both = ma & mb
             n = int(both.sum())
             if n <= 1:
                 continue
-            xi = r[i, both] - r[i, both].mean()
-            xj = r[j, both] - r[j, both].mean()
-            w[i, j] = w[j, i] = float(xi @ xj) / (n - 1)
-            if i != j:
-                si = np.sqrt(xi @ xi / n) + _EPS
-                sj = np.sqrt(xj @ xj / n) + _EPS
-                if not mask.all():  # hierarchicalforecast's masked path adds the guard twice
-                    si, sj = si + _EPS, sj + _EPS
-                prod = (xi / si) * (xj / sj)
-                wbar = prod.mean()
-                num += n / (n - 1) ** 3 * float(((prod - wbar) ** 2).sum())
-                den += (n / (n - 1) * wbar) ** 2
+            xa = r[np.ix_(ia, both)]
+            xb = r[np.ix_(ib, both)]
+            xa = xa - xa.mean(axis=1, keepdims=True)
+            xb = xb - xb.mean(axis=1, keepdims=True)
+            cov = xa @ xb.T / (n - 1)
+            w[np.ix_(ia, ib)] = cov
+            w[np.ix_(ib, ia)] = cov.T
+            # hierarchicalforecast's masked path adds its guard twice to the standard deviations
+            sa = np.sqrt((xa * xa).mean(axis=1)) + 2 * _EPS
+            sb = np.sqrt((xb * xb).mean(axis=1)) + 2 * _EPS
+            za, zb = xa / sa[:, None], xb / sb[:, None]
+            wbar = za @ zb.T / n
+            var = (za**2) @ (zb**2).T - n * wbar**2
+            off = ia[:, None] != ib[None, :]
+            if ia is ib or np.array_equal(ia, ib):
+                off = off & (ia[:, None] > ib[None, :])  # each unordered pair once within a block
+            num += n / (n - 1) ** 3 * float(var[off].sum())
+            den += float(((n / (n - 1) * wbar[off]) ** 2).sum())
+    # the sums above count each unordered pair once; the ratio is the same as over all ordered pairs
     lam = float(np.clip(num / (den + _EPS), 0.0, 1.0))
     out = w * (1 - lam)
     np.fill_diagonal(out, np.maximum(np.diag(w), ridge))
