@@ -158,6 +158,15 @@ def panel_accuracy(bt: pd.DataFrame, by: Sequence[str] | str = ("method", "level
         errors of the medians over the sum of actual losses), ``median_ape``
         (%), ``mape`` (%), ``mase``, ``coverage_L`` beside ``nominal_L``,
         ``winkler_L`` and ``wis`` (log scale).
+
+    Examples
+    --------
+    >>> import forecast
+    >>> bt = forecast.backtest_panel("ic3_by_state", model="drift", origins=[2023], horizon=1,
+    ...                              methods=["base", "bottom_up"], n_paths=200)
+    >>> acc = forecast.panel_accuracy(bt)
+    >>> acc[["method", "level"]].values.tolist()
+    [['base', 'total'], ['base', 'series'], ['bottom_up', 'total'], ['bottom_up', 'series']]
     """
     by = [by] if isinstance(by, str) else list(by)
     work = bt.copy()
