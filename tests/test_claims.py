@@ -354,3 +354,29 @@ def test_crossing_interval_open_ended_when_paths_do_not_reach_the_value_by_the_h
     assert c.crossing_year == 2036 and c.crossing_upper is None
     assert c.crossing.endswith("to after 2036)")
     assert 0.3 < c.paths_crossed < 0.7
+
+
+def test_derivations_count_the_fit_s_figures_and_methods(pub_fit):
+    from forecast.published.catalog import DERIVATIONS, derivations
+
+    d = derivations(pub_fit)
+    used = pub_fit.inclusion[pub_fit.inclusion["included"]]
+    assert int(d["in_model"].sum()) == len(used)
+    assert set(d.loc[d["in_model"] > 0, "publisher"]) == set(used["publisher"])
+    for _, r in d.iterrows():
+        assert r["published_method"] == DERIVATIONS.get(r["publisher"], (False, ""))[0]
+    method = d[(d["in_model"] > 0) & d["published_method"]]
+    s = d.attrs["summary"]
+    assert s.startswith(f"The model stands on {len(used)} figures from {used['publisher'].nunique()} publishers; "
+                        f"{len(method)} of them")
+    for p in method["publisher"]:
+        assert p in s
+
+
+def test_claim_check_displays_briefly(pub_fit):
+    c = check_claim("3 trillion", 2020, against=pub_fit, n=200)
+    r = repr(c)
+    assert r.startswith("<ClaimCheck $3.0T in 2020: ") and c.verdict in r and len(r) < 250
+    html = c._repr_html_()
+    assert "<table>" in html and c.verdict in html and "80% interval" in html
+    assert html.index("80% interval") < html.index("95% interval")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from forecast.published._data import describe_row, estimates
 
-__all__ = ["claims", "figures_for_year"]
+__all__ = ["claims", "derivations", "figures_for_year"]
 
 COLUMNS = ["id", "publisher", "attribution", "published_year", "target_year", "first_year", "last_year", "measure",
            "value_usd", "low_usd", "high_usd", "likely_origin", "origin", "confidence", "source_url", "note"]
@@ -153,4 +153,66 @@ def figures_for_year(year: int, estimates_frame: pd.DataFrame | None = None, *, 
     out["scope"] = out["scope"].fillna("").astype(str)
     out["source_url"] = out["source_url"].fillna("").astype(str)
     out.attrs["unit"] = "USD"
+    return out
+
+
+#: How each publisher arrived at its figures, as recorded in data/README.md ("Caveats", "Likely origins").
+#: Publishers not listed made statements without a published method.
+DERIVATIONS: dict[str, tuple[bool, str]] = {
+    "CSIS/McAfee": (True, "a model from national data and case studies (Lewis and Baker)"),
+    "RAND": (True, "a parametric model of direct GDP costs"),
+    "Anderson et al.": (True, "costs by crime type, no global total"),
+    "Statista": (False, "Statista Market Insights, on Cybersecurity Ventures' cost definition"),
+    "Cybersecurity Ventures": (False, "forecasts compounded at a stated 15% a year from a borrowed $3T base"),
+    "WEF/Marsh": (False, "'a number of sources': an echo"),
+    "Allianz": (False, "re-uses the CSIS/McAfee 2014 figure"),
+    "Lloyd's": (False, "a CEO's statement, source not given"),
+    "Hiscox": (False, "a CEO's statement, source not given"),
+    "TASS": (False, "attributed to unnamed experts"),
+}
+
+
+def derivations(fit) -> pd.DataFrame:
+    """On how many independent derivations a multi-publisher fit stands.
+
+    Parameters
+    ----------
+    fit : PublisherFit
+        A fit of :func:`forecast.fit_publishers` (its ``inclusion`` table says
+        which rows it used).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per publisher with a global figure in the data: ``publisher``,
+        ``in_model`` (figures the fit used), ``published_method`` (the figure
+        comes from a method the publisher documented), ``basis``. Sorted with
+        the publishers in the fit first. ``attrs["summary"]`` says it in one
+        sentence.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> d = derivations(forecast.fit_publishers())                          # doctest: +SKIP
+    >>> d.attrs["summary"]                                                   # doctest: +SKIP
+    """
+    inc = fit.inclusion
+    used = inc[inc["included"]].groupby("publisher").size()
+    pubs = list(dict.fromkeys(list(used.index) + [p for p in DERIVATIONS if p in set(inc["publisher"])]))
+    rows = [{"publisher": p, "in_model": int(used.get(p, 0)),
+             "published_method": DERIVATIONS.get(p, (False, ""))[0],
+             "basis": DERIVATIONS.get(p, (False, "a statement without a published method"))[1]} for p in pubs]
+    out = pd.DataFrame(rows).sort_values(["in_model", "publisher"], ascending=[False, True], kind="stable")
+    out = out.reset_index(drop=True)
+    fitted = out[out["in_model"] > 0]
+    method = fitted[fitted["published_method"]]
+    outside = out[(out["in_model"] == 0) & out["published_method"]]
+    names = ", ".join(f"{r['publisher']} ({r['in_model']} figure{'s' if r['in_model'] != 1 else ''})"
+                      for _, r in method.iterrows()) or "none"
+    out.attrs["summary"] = (
+        f"The model stands on {int(fitted['in_model'].sum())} figures from {len(fitted)} publishers; "
+        f"{len(method)} of them derive{'s' if len(method) == 1 else ''} the global cost by a published method: "
+        f"{names}. The others are statements without a published method or echoes."
+        + (f" {' and '.join(outside['publisher'])} also published methods but measure something else and are "
+           "not in the fit." if len(outside) else ""))
     return out

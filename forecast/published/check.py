@@ -256,6 +256,32 @@ class ClaimCheck:
     def __str__(self) -> str:
         return self.statement
 
+    def __repr__(self) -> str:
+        return (f"<ClaimCheck {money(self.value)} in {self.year}: {self.verdict} on the {self.scale} scale, "
+                f"{percentile(self.percentile)}; median {money(self.median)}, 80% interval "
+                f"{money(self.lower_80)}-{money(self.upper_80)}, 95% interval {money(self.lower_95)}-"
+                f"{money(self.upper_95)}>")
+
+    def _repr_html_(self) -> str:
+        """A short table for notebooks: the verdict, the key numbers, the scales and the origin."""
+        from html import escape
+
+        rows = [("verdict", f"<b>{escape(self.verdict)}</b> on the {escape(self.scale)} scale "
+                            f"({escape(percentile(self.percentile))})"),
+                ("model", escape(self.model)),
+                ("median", money(self.median)),
+                ("80% interval", f"{money(self.lower_80)} to {money(self.upper_80)}"),
+                ("95% interval", f"{money(self.lower_95)} to {money(self.upper_95)}"),
+                ("to fall outside 95%", f"more than {ratio_text(self.reject_multiple)} times the median"),
+                ("by scale", escape(self.scale_verdicts)),
+                ("crossing year", escape(self.crossing)),
+                ("likely origin", escape(self.likely_origin)),
+                ("origin measure", escape(self.origin_measure.replace("_", " ") or "n/a"))]
+        rows += [("note", escape(n)) for n in self.notes]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+                       for k, v in rows)
+        return f"<table><caption>{escape(money(self.value))} for {self.year}</caption>{body}</table>"
+
     def plot(self, ax=None, **kwargs):
         """The claim in the distribution it was judged against (see :func:`forecast.plots.claim_chart`)."""
         from forecast.plots import claim_chart
