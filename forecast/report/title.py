@@ -16,6 +16,7 @@ from forecast.report.sections.common import (
     attr,
     choice_lead,
     choice_name,
+    frame_levels,
     fmt_percentile,
     interval,
     money,
@@ -71,10 +72,11 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
     def forecast_finding():
         fc = ctx.forecast_frame.value
         r = fc.iloc[-1]
+        lo, hi = frame_levels(fc)
         return _finding(
             f"Forecast for {year_of(fc.index[-1])}", f"{fmt(r['median'])} (median)",
-            [{"t": f"80% interval {interval(r['lower_80'], r['upper_80'], fmt)}; 95% interval "
-                   f"{interval(r['lower_95'], r['upper_95'], fmt)}. {choice_lead(ctx.fit.value)}: "},
+            [{"t": f"{lo:g}% interval {interval(r[f'lower_{lo:g}'], r[f'upper_{lo:g}'], fmt)}; {hi:g}% interval "
+                   f"{interval(r[f'lower_{hi:g}'], r[f'upper_{hi:g}'], fmt)}. {choice_lead(ctx.fit.value)}: "},
              bold(choice_name(ctx.fit.value)), {"t": "."}])
     add("Forecast", forecast_finding)
 

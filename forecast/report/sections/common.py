@@ -119,6 +119,20 @@ def fmt_percentile(p: Any) -> str:
     return ordinal(int(round(p)))
 
 
+def frame_levels(fc: Any) -> tuple[float, float]:
+    """The narrowest and the widest interval level of a forecast frame (80 and 95 by default).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fc = pd.DataFrame(); fc.attrs["levels"] = (50, 90, 99)
+    >>> frame_levels(fc)
+    (50, 99)
+    """
+    levels = sorted(fc.attrs.get("levels") or (80, 95))
+    return levels[0], levels[-1]
+
+
 def choice_name(fit: Any) -> str:
     """Short name of what ``auto`` used: one model, or "combination of a, b and c"."""
     weights = getattr(fit, "weights", None) or {}

@@ -14,6 +14,7 @@ from forecast.report.sections.common import (
     choice_lead,
     choice_name,
     fixed_combination,
+    frame_levels,
     interval,
     is_missing,
     money,
@@ -31,12 +32,13 @@ def section_series(ctx: Context) -> Section:
     fc = ctx.forecast_frame.value
     fmt = value_fmt(ctx)
     last = fc.index[-1]
+    lo, hi = frame_levels(fc)
     s.add(para(
         f"The {ctx.name} series has {len(ctx.y)} values from {ctx.first_year} to {ctx.last_year}; the last is "
         f"{fmt(ctx.y.iloc[-1])} ({ctx.last_year}). {choice_lead(fit)}: {choice_name(fit)}. It puts "
         f"{year_of(last)} at a median of ", bold(fmt(fc['median'].iloc[-1])),
-        f", with an 80% interval of {interval(fc['lower_80'].iloc[-1], fc['upper_80'].iloc[-1], fmt)} and a "
-        f"95% interval of {interval(fc['lower_95'].iloc[-1], fc['upper_95'].iloc[-1], fmt)}",
+        f", with an {lo:g}% interval of {interval(fc[f'lower_{lo:g}'].iloc[-1], fc[f'upper_{lo:g}'].iloc[-1], fmt)}"
+        f" and a {hi:g}% interval of {interval(fc[f'lower_{hi:g}'].iloc[-1], fc[f'upper_{hi:g}'].iloc[-1], fmt)}",
         refs("fig-fan", "tab-forecast"), "."))
     s.part("Fan chart", lambda: _fan_figure(ctx, fc))
     s.part("Forecast table", lambda: _forecast_table(ctx, fc))
@@ -68,17 +70,19 @@ def _fan_figure(ctx: Context, fc: pd.DataFrame) -> Block:
     fig, ax = new_figure(6.4, 3.5)
     forecast.plots.fan_chart(ctx.y, fc, ax=ax, log=True, title=f"{ctx.name}: history and forecast")
     name = ctx.add_figure("fan", fig)
+    lo, hi = frame_levels(fc)
     return figure(name, label="fig-fan", caption=(
         f"{ctx.name}, {ctx.first_year}-{ctx.last_year} (points) and forecast to {ctx.horizon_year}: median "
-        "(line), 80% and 95% prediction intervals (bands), starting from the last observation (dotted line). "
-        "Logarithmic scale: a straight line is constant growth."))
+        f"(line), {lo:g}% and {hi:g}% prediction intervals (bands), starting from the last observation (dotted "
+        "line). Logarithmic scale: a straight line is constant growth."))
 
 
 def _forecast_table(ctx: Context, fc: pd.DataFrame) -> Block:
     fmt = value_fmt(ctx)
-    rows = [[str(year_of(p)), fmt(r["median"]), fmt(r["mean"]), interval(r["lower_80"], r["upper_80"], fmt),
-             interval(r["lower_95"], r["upper_95"], fmt)] for p, r in fc.iterrows()]
-    return table(["Year", "Median", "Mean", "80% interval", "95% interval"], rows, label="tab-forecast",
+    lo, hi = frame_levels(fc)
+    rows = [[str(year_of(p)), fmt(r["median"]), fmt(r["mean"]), interval(r[f"lower_{lo:g}"], r[f"upper_{lo:g}"], fmt),
+             interval(r[f"lower_{hi:g}"], r[f"upper_{hi:g}"], fmt)] for p, r in fc.iterrows()]
+    return table(["Year", "Median", "Mean", f"{lo:g}% interval", f"{hi:g}% interval"], rows, label="tab-forecast",
                  widths=["auto", "1fr", "1fr", "1.6fr", "1.6fr"],
                  caption=f"Forecast of {ctx.name} to {ctx.horizon_year} ({fc.attrs.get('model') or 'auto'}).",
                  align="rrrrr", note="The median is the central forecast (half the outcomes below, half above); "
@@ -98,6 +102,9 @@ def _candidates(fit: Any) -> pd.DataFrame:
 
 
 def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
+    if getattr(fit, "candidates", None) is None:  # a model the user gave: nothing was chosen
+        return [para("The model was given (", bold(str(getattr(fit, "model", ""))), "), not chosen: no candidate "
+                     "models were compared. The backtest below shows how it forecast the past.")]
     cand = _candidates(fit)
     weights = getattr(fit, "weights", {}) or {}
     combined = len(weights) > 1
