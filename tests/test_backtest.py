@@ -47,11 +47,13 @@ def test_structure(toy, series):
                                 "upper_80", "lower_95", "upper_95", "error", "ape", "scale"]
     assert (bt["year"] == bt["origin"] + bt["horizon"]).all()
     assert set(bt["horizon"]) == {1, 2, 3}
-    # default origins: from the 3rd observation (toy needs 3) to the last year but one
-    assert bt.attrs["origins"] == list(range(2003, 2015))
-    assert 2006 not in set(bt["year"])  # a gap is never scored
-    assert 2006 in set(bt["origin"])    # but an origin may fall in it (data to 2005)
-    assert bt[bt.origin == 2006]["year"].tolist() == [2007, 2008, 2009]
+    # default origins: from the 7th observation (2008; the series only decides) to the last year but one
+    assert bt.attrs["origins"] == list(range(2008, 2015))
+    assert bt.attrs["horizon"] == 3
+    gap = forecast.backtest(series, models=[toy], origins=range(2003, 2015), horizon=3)
+    assert 2006 not in set(gap["year"])  # a gap is never scored
+    assert 2006 in set(gap["origin"])    # but an origin may fall in it (data to 2005)
+    assert gap[gap.origin == 2006]["year"].tolist() == [2007, 2008, 2009]
     assert bt["year"].max() == 2015
     observed = dict(zip(series.index, series.to_numpy(), strict=True))
     assert np.allclose(bt["actual"], [observed[yr] for yr in bt["year"]])
@@ -144,3 +146,16 @@ def test_same_numbers_twice(ic3):
     b = forecast.backtest(ic3, models=["drift", "exponential"], origins=range(2018, 2024))
     pd.testing.assert_frame_equal(a, b)
     assert sys.modules["forecast.evaluate.fitcache"]._CACHE.get() is None  # no cache outlives a call
+
+
+def test_default_origins_do_not_depend_on_the_models_listed(toy, series):
+    """A model's scores are the same whichever other models are backtested beside it (the origins follow the series)."""
+    alone = forecast.backtest(series, models=[toy], horizon=2)
+    with_others = forecast.backtest(series, models=["ets_damped", toy, "drift"], horizon=2)
+    assert alone.attrs["origins"] == with_others.attrs["origins"]
+    mine = with_others[with_others["model"] == toy].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(alone).reset_index(drop=True), pd.DataFrame(mine))
+    a = forecast.accuracy(alone).iloc[0]
+    b = forecast.accuracy(with_others).set_index("model").loc[toy]
+    assert a["mape"] == b["mape"] and a["wis"] == b["wis"]
+    assert a["origins"] == b["origins"] == "2008-2014" and a["horizons"] == b["horizons"] == "1-2"

@@ -304,3 +304,48 @@ class _no_raise:
 
     def __exit__(self, *exc):
         return False
+
+
+# ------------------------------------------------------- results passed in
+
+def test_report_given_fitted_results_refits_nothing(tmp_path, default_report, monkeypatch):
+    """build_report(fit=, publishers=) lays out the results it is given: no model fit, the same PDF bytes."""
+    import forecast.families as families
+    import forecast.published.publishers as pub_mod
+
+    y = forecast.series("ic3")
+    y.attrs["dataset"] = "ic3"
+    fit = forecast.fit(y, model="auto")
+    pf = forecast.fit_publishers()
+    calls: list[str] = []
+    real_fit, real_pub = families.fit, pub_mod.fit_publishers
+
+    def counting_fit(yy, model="auto", **kw):
+        calls.append(f"fit {model} {len(yy)}")
+        return real_fit(yy, model=model, **kw)
+
+    def counting_pub(estimates=None, *a, **kw):
+        if estimates is None and not a and not kw:  # the model itself (variants of the sensitivity table pass data)
+            calls.append("fit_publishers")
+        return real_pub(estimates, *a, **kw)
+
+    monkeypatch.setattr(families, "fit", counting_fit)
+    monkeypatch.setattr(forecast, "fit", counting_fit)
+    monkeypatch.setattr(pub_mod, "fit_publishers", counting_pub)
+    monkeypatch.setattr(forecast, "fit_publishers", counting_pub)
+    out = tmp_path / "given.pdf"
+    result = build_report(out, fit=fit, publishers=pf, progress=False)
+    assert calls == []
+    assert result.problems == []
+    assert out.read_bytes() == default_report[0].read_bytes()
+
+
+def test_report_given_a_plain_fit_lays_it_out(tmp_path, user_csv):
+    y = forecast.read_series(user_csv, year="yr", value="loss_usd")
+    fit = forecast.fit(y, model="drift")
+    out = tmp_path / "drift.pdf"
+    result = build_report(out, fit=fit, horizon=3, progress=False)
+    text = " ".join(lines_of(pdf_text(out)))
+    r = fit.forecast(horizon=3).iloc[-1]
+    assert f"{fmt_number(r['median'])} {fmt_number(r['mean'])}" in text
+    assert "The global cost of cybercrime" in result.omitted

@@ -221,9 +221,6 @@ def left_out_better(res, y) -> str | None:
     """
     from forecast.evaluate import accuracy, backtest
     from forecast.evaluate.auto import DEFAULT_CANDIDATES
-    from forecast.evaluate.backtest import default_origins
-    from forecast.families import get_spec
-
     table = getattr(res, "candidates", None)
     if table is None or "wis" not in table or list(res.options.get("candidates", [])) != list(DEFAULT_CANDIDATES):
         return None
@@ -232,7 +229,7 @@ def left_out_better(res, y) -> str | None:
     if scored.empty or not kept:
         return None
     horizon = int(res.options.get("horizon", 3))
-    origins = default_origins(y, kept, min_train=max(get_spec(m).min_obs for m in kept))
+    origins = list(getattr(res, "origins", []) or [])  # the windows auto scored its candidates on
     if not origins or res.options.get("recent") is not None or res.options.get("min_train") is not None:
         return None
     try:

@@ -66,9 +66,14 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # a command-line run draws into files only
-    result = build_report(output, dataset=args.dataset, csv=args.csv, year_column=args.year_column,
-                          value_column=args.value_column, through=args.through, horizon=args.horizon,
-                          claims=claims, progress=sys.stderr)
+    from forecast.report import ReportOptions, check_output, load_series
+
+    check_output(output)
+    # the data is loaded here, --through applied once as it is; the report is handed the series
+    y = load_series(ReportOptions(dataset=args.dataset, csv=args.csv, year_column=args.year_column,
+                                  value_column=args.value_column, through=args.through))
+    result = build_report(output, series=y, through=args.through, horizon=args.horizon, claims=claims,
+                          progress=sys.stderr)
     for title in result.omitted:
         print(f"left out (needs the bundled global estimates): {title}", file=sys.stderr)
     if result.problems:

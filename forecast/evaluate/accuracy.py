@@ -17,7 +17,10 @@ All scores are computed from a :func:`forecast.evaluate.backtest` frame:
 - ``wis``: weighted interval score on the log scale over the median and all
   levels (Bracher et al. 2021), a proper score of the whole quantile forecast
   that approximates the CRPS; lower is better;
-- ``windows``: number of scored forecasts (errors).
+- ``windows``: number of scored forecasts (errors);
+- ``origins``, ``horizons``: the origins and horizons they were scored on
+  (``"2012-2023"``, ``"1-3"``), so a table, CSV or JSON of scores always says
+  on which windows they rest.
 """
 
 from __future__ import annotations
@@ -138,5 +141,27 @@ def accuracy(bt: pd.DataFrame, by: Sequence[str] | str = "model") -> pd.DataFram
             if m not in set(out["model"]):
                 out = pd.concat([out, pd.DataFrame([{"model": m, "windows": 0}])], ignore_index=True)
         out["failures"] = out["model"].map(counts).fillna(0).astype(int)
+    if "origin" in bt.columns and "horizon" in bt.columns and len(out):
+        # every output of a backtest says on which origins and horizons it was scored
+        span = {(k if isinstance(k, tuple) else (k,)): (_span(g["origin"]), _span(g["horizon"]))
+                for k, g in bt.groupby(by, sort=False)}
+        keys = [tuple(r) for r in out[by].itertuples(index=False)]
+        out["origins"] = [span.get(k, ("", ""))[0] for k in keys]
+        out["horizons"] = [span.get(k, ("", ""))[1] for k in keys]
     out.attrs = {"levels": levels, "log_scale_scores": True}
     return out
+
+
+def _span(values: pd.Series) -> str:
+    """``"2012-2023"`` for the years (or horizons) in ``values``; one value alone; ``""`` for none.
+
+    Examples
+    --------
+    >>> _span(pd.Series([2014, 2012, 2013])), _span(pd.Series([1])), _span(pd.Series([], dtype=int))
+    ('2012-2014', '1', '')
+    """
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty:
+        return ""
+    lo, hi = int(v.min()), int(v.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"

@@ -3,7 +3,9 @@
 The default rule, the same for every series:
 
 1. Backtest every candidate on the series given (rolling origin, horizons
-   1-3, every origin from the first at which all candidates can be fitted).
+   1-3, the default origins of :func:`forecast.backtest`, which depend on
+   the series only). The result keeps that backtest (``.backtest``,
+   ``.origins``), so nothing downstream rebuilds it.
    Candidates that need more data than the series allows, or that fail at
    an origin, are left out (and the notes say so).
 2. Score each by the weighted interval score (WIS) on the log scale, a proper
@@ -40,7 +42,7 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
-from forecast.evaluate.backtest import backtest, default_origins
+from forecast.evaluate.backtest import Backtest, backtest, default_origins
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES
 from forecast.evaluate.fitcache import _CACHE, cache_key, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
@@ -99,6 +101,14 @@ class AutoResult(FitResult):
         Candidate name -> weight in the forecast.
     calibration : Calibration
         Interval-width factor and the number of errors it rests on.
+    backtest : pd.DataFrame or None
+        The backtest the choice was made on (a :func:`forecast.backtest`
+        frame): every candidate kept, and the combination as model
+        ``"combination"`` when one was scored; ``None`` for a fallback.
+    origins : list of int
+        Its origins (empty for a fallback).
+    horizon : int
+        Its horizons are ``1 ... horizon``.
     """
 
     model = "auto"
@@ -111,6 +121,9 @@ class AutoResult(FitResult):
         self.candidates = candidates
         self.choice = choice
         self.calibration = calib
+        self.backtest: pd.DataFrame | None = None
+        self.origins: list[int] = []
+        self.horizon = int(self.options.get("horizon", 3))
         self.space = "log"
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
@@ -266,8 +279,10 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         on the log scale (proper; judges the median and the intervals) or
         the MAPE of the medians.
     min_train : int, optional
-        Fewest observations a backtest origin may be fitted on (default:
-        the largest minimum of the candidates).
+        Observations the first backtest origin is fitted on (default: the
+        series-only rule of :func:`forecast.evaluate.backtest.default_origins`,
+        7 or fewer for a short series), so the candidates' scores are those
+        :func:`forecast.backtest` gives on the same series.
     recent : int, optional
         Rank the candidates on the backtest forecasts made from the last
         ``recent`` origins only (default: all origins). Growth regimes change,
@@ -316,8 +331,9 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         if len(usable) < len(candidates):
             left = [c for c in candidates if c not in usable]
             notes.append(f"left out for want of data: {', '.join(left)} (series of {n} observations)")
-        need = max([get_spec(c).min_obs for c in usable] + [floor]) if usable else 0
-        origins = default_origins(y, usable, min_train=need) if usable else []
+        # the origins depend on the series only (and min_train), as in forecast.backtest: the candidates'
+        # scores here are the ones a backtest of the same series reports
+        origins = default_origins(y, min_train=min_train) if usable else []
         if not origins:
             return _fallback(y, f"the series of {n} observations is too short to backtest the candidates",
                              cand_opts, options)
@@ -392,7 +408,22 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
             except Exception as exc:  # the choice cannot be fitted to the whole series
                 return _fallback(y, f"{m} could not be fitted to the whole series ({exc})", cand_opts, options)
             notes += [f"{m} warned: {t}" for t in texts]
-    return _result(y, comps, weights, table, choice, calib, notes, options)
+    res = _result(y, comps, weights, table, choice, calib, notes, options)
+    res.backtest = _kept_backtest(bt, rows_of.get("combination"))
+    res.origins = [int(o) for o in origins]
+    return res
+
+
+def _kept_backtest(bt: pd.DataFrame, combo: pd.DataFrame | None) -> pd.DataFrame:
+    """The candidates' backtest rows with the combination's, as one backtest frame (attrs kept)."""
+    attrs = dict(bt.attrs)
+    frame = bt if combo is None else pd.concat([bt, combo[[c for c in bt.columns if c in combo.columns]]],
+                                               ignore_index=True)
+    out = Backtest(frame.reset_index(drop=True))
+    out.attrs.update(attrs)
+    if combo is not None:
+        out.attrs["models"] = [*attrs.get("models", []), "combination"]
+    return out
 
 
 register(ModelSpec("auto", "chosen or combined from the candidates by rolling-origin backtest "

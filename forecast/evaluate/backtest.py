@@ -24,7 +24,7 @@ import pandas as pd
 
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, check_levels, level_label
-from forecast.evaluate.defaults import DEFAULT_CANDIDATES
+from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MIN_TRAIN
 from forecast.evaluate.fitcache import fit_cache, fit_cached, forecast_cached, predictive_rows
 from forecast.families import get_spec
 from forecast.families.base import as_annual, fill_gaps_log, years_of
@@ -50,15 +50,32 @@ def naive_scale(y: pd.Series) -> float:
     return float(np.mean(np.abs(d))) if len(d) else float("nan")
 
 
-def default_origins(y: pd.Series, models: Sequence[str], min_train: int | None = None) -> list[int]:
-    """Every year from the first at which all ``models`` can be fitted through the last year but one.
+def default_origins(y: pd.Series, models: Sequence[str] | None = None, min_train: int | None = None) -> list[int]:
+    """Every year from the first default origin through the last year but one; they depend on the series only.
 
-    The first origin is the first year by which the series holds at least the
-    largest ``min_obs`` of the models (or ``min_train`` observations if given).
+    The first origin is the year by which the series holds ``min_train``
+    observations: by default :data:`~forecast.evaluate.defaults.DEFAULT_MIN_TRAIN`
+    (7, what the most demanding default candidate needs), or fewer (at least
+    3) when the series is too short to leave two origins after it. ``models``
+    is accepted for compatibility and does not change the origins: the same
+    series gives the same origins whichever models are compared, so a
+    model's scores do not depend on the company it keeps. A model that needs
+    more observations than an origin has is recorded as a failure there.
+
+    Examples
+    --------
+    >>> y = pd.Series(range(1, 16), index=range(2010, 2025), dtype=float)
+    >>> default_origins(y)[:2], default_origins(y, ["drift"]) == default_origins(y, ["ets_damped"])
+    ([2016, 2017], True)
+    >>> default_origins(y.iloc[:7])
+    [2014, 2015]
     """
     y = as_annual(y)
-    need = max(get_spec(m).min_obs for m in models) if min_train is None else int(min_train)
     yrs = years_of(y)
+    if min_train is None:
+        need = min(DEFAULT_MIN_TRAIN, max(3, len(yrs) - 2))
+    else:
+        need = int(min_train)
     if len(yrs) < need + 1:
         return []
     first = int(yrs[need - 1])
@@ -115,8 +132,9 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
         ``"auto"``. ``"auto"`` itself may be included: its choice at each
         origin is made from the data up to that origin only.
     origins : iterable of int, optional
-        Origin years; default every year from the first at which all models
-        can be fitted through the last year but one.
+        Origin years; default :func:`default_origins`: every year from the
+        one by which the series holds 7 observations (fewer for a short
+        series) through the last year but one, whatever the models.
     horizon : int
         Years ahead of each origin (1 ... horizon).
     levels : sequence of float
@@ -173,7 +191,7 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     unknown = set(model_options) - set(models)
     if unknown:
         raise ForecastError(f"model_options given for {sorted(unknown)[0]!r}, which is not among the models")
-    origins = default_origins(y, models) if origins is None else _check_origins(y, origins)
+    origins = default_origins(y) if origins is None else _check_origins(y, origins)
     if not origins:
         need = max(get_spec(m).min_obs for m in models)
         raise ModelError(f"the series has {len(y)} observations: too few to backtest {', '.join(models)} "

@@ -4,3 +4,8 @@ from __future__ import annotations
 
 #: The candidates of ``model="auto"`` and the models :func:`forecast.backtest` compares by default.
 DEFAULT_CANDIDATES: tuple[str, ...] = ("drift", "arima", "ets", "ets_damped")
+
+#: Observations the first default backtest origin is fitted on: the most any default candidate needs
+#: (``ets_damped``), fewer only when the series is too short to leave two origins. The default origins thus
+#: depend on the series alone, so a model's backtest scores do not depend on which other models are listed.
+DEFAULT_MIN_TRAIN = 7

@@ -90,9 +90,9 @@ def used_backtest(fit: Any) -> pd.DataFrame:
     For ``auto`` the rows are those of its own backtest: its origins and
     horizon, and for a combination the equal-weight mixture of its members at
     each origin (model ``"combination"``), so their scores are those of auto's
-    candidate table. Run inside :func:`forecast.evaluate.fitcache.fit_cache`
-    after the fit, nothing is refitted. For another model, a backtest of that
-    model at the default origins.
+    candidate table. They are read from the backtest auto kept
+    (``fit.backtest``): nothing is refitted. For another model, a backtest of
+    that model at the default origins.
 
     Parameters
     ----------
@@ -112,32 +112,15 @@ def used_backtest(fit: Any) -> pd.DataFrame:
     >>> sorted(set(used_backtest(forecast.fit(y, model="drift"))["model"]))
     ['drift']
     """
-    from forecast.evaluate.auto import _combo_rows
-    from forecast.evaluate.backtest import default_origins
-    from forecast.families import get_spec
-
-    y = fit.y
-    options = getattr(fit, "options", None) or {}
-    weights = {m: w for m, w in (getattr(fit, "weights", None) or {}).items() if w > 0}
     if not isinstance(getattr(fit, "candidates", None), pd.DataFrame):
-        return backtest(y, models=[fit.model])
-    horizon = int(options.get("horizon", 3))
-    cand_opts = options.get("candidate_options") or {}
-    floor = 0 if options.get("min_train") is None else int(options["min_train"])
-    usable = [c for c in options.get("candidates", list(weights)) if max(get_spec(c).min_obs, floor) <= len(y) - 2]
-    need = max([get_spec(c).min_obs for c in usable] + [floor]) if usable else 0
-    origins = default_origins(y, usable or list(weights), min_train=need or None)
-    if not origins:
+        return backtest(fit.y, models=[fit.model])
+    bt = getattr(fit, "backtest", None)
+    if not isinstance(bt, pd.DataFrame) or bt.empty:
         raise ForecastError(f"no backtest: auto chose {getattr(fit, 'choice', fit.model)}")
-    members = list(weights)
-    bt = backtest(y, models=members, origins=origins, horizon=horizon,
-                  model_options={k: v for k, v in cand_opts.items() if k in members})
-    if options.get("recent") is not None:
-        bt = bt[bt["origin"].isin(sorted(bt["origin"].unique())[-int(options["recent"]):])]
-    if len(members) == 1:
-        return bt
-    rows = _combo_rows(bt, members, y, horizon, cand_opts)
-    rows.attrs.update({k: v for k, v in bt.attrs.items() if k in ("unit", "levels")})
+    weights = {m: w for m, w in (getattr(fit, "weights", None) or {}).items() if w > 0}
+    used = "combination" if len(weights) > 1 and "combination" in set(bt["model"]) else next(iter(weights))
+    rows = pd.DataFrame(bt[bt["model"] == used]).reset_index(drop=True)
+    rows.attrs.update(bt.attrs)
     return rows
 
 

@@ -34,7 +34,8 @@ from forecast.report.context import (
     parse_claim,
 )
 
-__all__ = ["ClaimSpec", "ReportOptions", "ReportResult", "build_report", "parse_claim", "DEFAULT_OUTPUT"]
+__all__ = ["ClaimSpec", "ReportOptions", "ReportResult", "build_report", "load_series", "parse_claim",
+           "DEFAULT_OUTPUT"]
 
 DEFAULT_OUTPUT = Path("reports") / "cybercrime-damage-forecast.pdf"
 
@@ -98,13 +99,23 @@ def check_output(output: Path | str) -> Path:
     return path
 
 
-def load_series(options: ReportOptions) -> tuple[Any, str, str, bool]:
-    """The main series, its source line, its label, and whether it is IC3.
+def load_series(options: ReportOptions) -> Any:
+    """The main series, with ``--through`` applied (once, here) and its label and source in ``attrs``.
 
-    User errors (unknown dataset, missing or bad CSV) raise the library's
+    ``attrs["name"]`` is its label, ``attrs["source"]`` where it comes from
+    (one line) and ``attrs["dataset"]`` the bundled dataset's name (absent
+    for a user's file). User errors (unknown dataset, missing or bad CSV, a
+    ``--through`` before the data) raise the library's
     :class:`~forecast.errors.DataError`.
+
+    Examples
+    --------
+    >>> y = load_series(ReportOptions(through=2020))
+    >>> y.index[-1].year, y.attrs["dataset"]
+    (2020, 'ic3')
     """
     import forecast
+    from forecast.data.window import through
 
     if options.csv is not None:
         if not options.year_column or not options.value_column:
@@ -114,21 +125,23 @@ def load_series(options: ReportOptions) -> tuple[Any, str, str, bool]:
         if name == options.value_column:
             name = f"{options.value_column} ({Path(options.csv).name})"
         source = f"the user's file {Path(options.csv).name} (columns {options.year_column!r}, {options.value_column!r})"
-        is_ic3 = False
+        y.attrs.pop("dataset", None)
     else:
         dataset = options.dataset or DEFAULT_DATASET
         y = forecast.series(dataset)
         name = y.attrs.get("name") or dataset
         source = y.attrs.get("source") or f"the bundled dataset {dataset!r}"
-        is_ic3 = dataset == "ic3"
-    if options.through is not None:
-        years = [p.year for p in y.index]
-        if options.through < years[0]:
-            raise ReportError(f"--through {options.through} is before the first year of the data ({years[0]})")
-        attrs = dict(y.attrs)
-        y = y[[yr <= options.through for yr in years]]
-        y.attrs.update(attrs)
-    return y, source, name, is_ic3
+        y.attrs["dataset"] = dataset
+    y = through(y, options.through)
+    y.attrs.update({"name": name, "source": source})
+    return y
+
+
+def _series_meta(y: Any) -> tuple[str, str, bool]:
+    """Label, source line and whether it is IC3, from a series' ``attrs``."""
+    name = str(y.attrs.get("name") or getattr(y, "name", None) or "series")
+    source = str(y.attrs.get("source") or "the series given")
+    return name, source, y.attrs.get("dataset") == "ic3"
 
 
 def report_timestamp(y: Any) -> dt.datetime:
@@ -149,8 +162,15 @@ def report_timestamp(y: Any) -> dt.datetime:
 def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = None, csv: str | Path | None = None,
                  year_column: str | None = None, value_column: str | None = None, through: int | None = None,
                  horizon: int = DEFAULT_HORIZON, claims: Sequence[ClaimSpec | str] | None = None,
-                 progress: bool | TextIO = True) -> ReportResult:
+                 progress: bool | TextIO = True, series: Any = None, fit: Any = None,
+                 publishers: Any = None) -> ReportResult:
     """Build the PDF report and write it atomically to ``output``.
+
+    The report lays out results; it makes each one once through the same
+    calls a user would, or takes them ready-made: a series already loaded
+    (``series=``), a fitted model (``fit=``, e.g. ``forecast.fit(y,
+    model="auto")``) or the multi-publisher model (``publishers=``). What it
+    is given it does not refit.
 
     Parameters
     ----------
@@ -171,6 +191,16 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
         strings; default the seed's $2T in 2019 and $3T in 2020.
     progress : bool or file
         Print progress lines (to stderr, or to the given stream).
+    series : pd.Series, optional
+        The main series, already loaded (with ``--through`` applied; label
+        and source in ``attrs["name"]`` / ``attrs["source"]``, see
+        :func:`load_series`); exclusive with ``dataset`` and ``csv``.
+    fit : FitResult, optional
+        The main series' model, already fitted (its observations are the
+        series). Sections read its forecast, and, for ``auto``, the backtest
+        it kept; nothing is refitted.
+    publishers : PublisherFit, optional
+        The multi-publisher model of the global cost, already fitted.
 
     Returns
     -------
@@ -197,6 +227,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
 
     if csv is not None and dataset is not None:
         raise ReportError("give --dataset or --csv, not both")
+    if (series is not None or fit is not None) and (csv is not None or dataset is not None):
+        raise ReportError("give the data (dataset=, csv=) or a series or fit already made, not both")
     try:
         horizon = int(horizon)
     except (TypeError, ValueError):
@@ -210,9 +242,26 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     stream = progress if hasattr(progress, "write") else None
     say = Progress(stream=stream, enabled=bool(progress))
 
-    y, source, name, is_ic3 = load_series(options)
+    if fit is not None:
+        y = fit.observations() if series is None else series
+        if series is None and "name" not in y.attrs and getattr(y, "name", None):
+            y.attrs["name"] = str(y.name)
+    elif series is not None:
+        y = series
+    else:
+        y = load_series(options)
+    if through is not None and (series is not None or fit is not None) and int(y.index[-1].year) > int(through):
+        raise ReportError(f"through={through}: the series given runs to {y.index[-1].year}; cut it where it is "
+                          "loaded (forecast.report.load_series, or forecast.data.window.through)")
+    name, source, is_ic3 = _series_meta(y)
+    if (series is not None or fit is not None) and y.attrs.get("dataset") is None:
+        options.own_series = True  # a series from elsewhere: the global sections are left out, as for a CSV
     say(f"Loaded {name}: {len(y)} values, {y.index[0].year}-{y.index[-1].year}")
     ctx = Context(options=options, y=y, source=source, name=name, is_ic3=is_ic3, progress=say)
+    if fit is not None:
+        ctx.fit.set(fit)
+    if publishers is not None:
+        ctx.publishers.set(publishers)
     if specs is not None:
         ctx.claim_specs = list(specs)
     elif options.uses_global:
@@ -222,9 +271,11 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     else:
         ctx.claim_specs = []
 
-    steps = [("Fitting the candidate models and choosing one by rolling-origin backtest", compute.compute_models)]
+    steps = [(f"Using the model given ({getattr(fit, 'model', '')})" if fit is not None else
+              "Fitting the candidate models and choosing one by rolling-origin backtest", compute.compute_models)]
     if options.uses_global:
-        steps.append(("Fitting the multi-publisher model of the global cost", compute.compute_publishers))
+        steps.append(("Using the multi-publisher model given" if publishers is not None else
+                      "Fitting the multi-publisher model of the global cost", compute.compute_publishers))
     if ctx.claim_specs or options.uses_global:
         steps.append(("Checking the claims", compute.compute_claims))
     for message, step in steps:

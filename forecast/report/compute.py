@@ -16,17 +16,17 @@ import forecast
 from forecast.report.context import LEVELS, Context
 
 def compute_models(ctx: Context) -> None:
-    """The automatic model choice on the main series, its forecast, and the backtest of that forecast to draw.
+    """The main series' fit (``auto``, unless one was given), its forecast, and the backtest to draw.
 
-    The backtest drawn is that of the forecast used (for a combination, the
-    combination itself, as auto scored it), run inside the same fit cache as
-    the choice, so it reuses the fits the choice made instead of repeating them.
+    The backtest drawn is that of the forecast used, read from the backtest
+    ``auto`` kept from its own choice (for a combination, the combination
+    itself, as auto scored it): nothing is refitted or rebuilt here.
     """
     from forecast.evaluate.fitcache import fit_cache
     from forecast.evaluate.record import used_backtest
 
     with fit_cache():
-        fit = ctx.fit.run(lambda: forecast.fit(ctx.y, model="auto"))
+        fit = ctx.fit.value if ctx.fit.done else ctx.fit.run(lambda: forecast.fit(ctx.y, model="auto"))
         ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=LEVELS))
         ctx.backtest.run(lambda: used_backtest(fit))
 
@@ -34,12 +34,13 @@ def compute_models(ctx: Context) -> None:
 def compute_publishers(ctx: Context) -> None:
     """The multi-publisher model of the global cost (fitted once) and its sensitivity table."""
     def build():
-        through = ctx.options.through
-        if through is None:
+        from forecast.data.window import through
+
+        if ctx.options.through is None:
             return forecast.fit_publishers()
-        est = forecast.load("global_estimates")
-        return forecast.fit_publishers(estimates=est[est["published_year"] <= through])
-    pf = ctx.publishers.run(build)
+        est = through(forecast.load("global_estimates"), ctx.options.through, what="the global estimates")
+        return forecast.fit_publishers(estimates=est)
+    pf = ctx.publishers.value if ctx.publishers.done else ctx.publishers.run(build)
     ctx.sensitivity.run(lambda: pf.sensitivity(claims=[(c.value, c.year) for c in ctx.claim_specs]))
 
 

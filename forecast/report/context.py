@@ -105,11 +105,12 @@ class ReportOptions:
     through: int | None = None
     horizon: int = DEFAULT_HORIZON
     claims: Sequence[ClaimSpec] | None = None
+    own_series: bool = False  # a series given ready-made that is not a bundled dataset (as a user's CSV)
 
     @property
     def uses_global(self) -> bool:
         """True when the report includes the sections built on the bundled global estimates."""
-        return self.csv is None
+        return self.csv is None and not self.own_series
 
 
 class Progress:
