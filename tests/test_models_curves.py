@@ -400,53 +400,65 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
+def s_curve(rng: np.random.Generator) -> pd.Series:
+    """A noisy S-curve whose bend lies inside the observed years (5 to 14 irregular years)."""
+    n = int(rng.integers(5, 15))
+    years = np.sort(rng.choice(np.arange(1990, 2031), size=n, replace=False))
+    first, last = int(years[0]), int(years[-1])
+    start = rng.uniform(-8, 30)  # log10 of the capacity K
+    t0 = rng.uniform(first + 0.3 * (last - first), first + 0.5 * (last - first))
+    r = rng.uniform(8.0, 12.0) / max(last - first, 1)
+    noise = rng.uniform(-0.02, 0.02, size=n)
+    logv = start * math.log(10) - np.logaddexp(0.0, -r * (years.astype(float) - t0)) + noise
+    return pd.Series(np.exp(logv), index=[int(y) for y in years])
+
+
 @st.composite
-def positive_series(draw):
-    """A random walk on the log scale (mostly no visible ceiling) or a noisy S-curve through its bend."""
+def log_random_walk(draw):
+    """A random walk on the log scale, mostly without a visible ceiling."""
     n = draw(st.integers(min_value=5, max_value=14))
     years = sorted(draw(st.sets(st.integers(min_value=1990, max_value=2030), min_size=n, max_size=n)))
-    start = draw(st.floats(min_value=-8, max_value=30))  # log10 of the first value (walk) or of K (curve)
-    if draw(st.booleans()):  # an S-curve whose bend lies inside the observed years
-        first, last = years[0], years[-1]
-        t0 = draw(st.floats(min_value=first + 0.3 * (last - first), max_value=first + 0.5 * (last - first)))
-        r = draw(st.floats(min_value=8.0, max_value=12.0)) / max(last - first, 1)
-        noise = draw(st.lists(st.floats(min_value=-0.02, max_value=0.02), min_size=n, max_size=n))
-        logv = start * math.log(10) - np.logaddexp(0.0, -r * (np.asarray(years, float) - t0)) + np.asarray(noise)
-        return "s-curve", pd.Series(np.exp(logv), index=years)
+    start = draw(st.floats(min_value=-8, max_value=30))  # log10 of the first value
     steps = draw(st.lists(st.floats(min_value=-1.5, max_value=1.5), min_size=n - 1, max_size=n - 1))
     logv = start * math.log(10) + np.concatenate([[0.0], np.cumsum(steps)])
-    return "walk", pd.Series(np.exp(logv), index=years)
+    return pd.Series(np.exp(logv), index=years)
 
 
-# Measured on the 40 derandomised draws (both curves): all 24 random walks are refused (capacity
-# not identified) and all 16 S-curves are fitted. Refusals must be of that one kind, and at least
-# this share of the S-curves must give a forecast: without it the test would pass whatever happens.
+def _fit_or_refusal(fitter, y) -> bool:
+    """True when ``y`` gives a finite, valid forecast; False on the one allowed refusal."""
+    try:
+        res = fitter(y, n_draws=500)
+        fc = res.forecast(horizon=3)
+    except ModelError as err:
+        assert "\n" not in str(err) and "not identified" in str(err), str(err)
+        return False
+    validate_frame(fc)
+    assert res.params["identified"].all()
+    assert np.isfinite(res.params["estimate"]).all()
+    return True
+
+
+# Measured on 16 seeded S-curves (both curves): all are fitted. At least this share of them must
+# give a forecast: without it the test would pass whatever happens. The S-curves are drawn with a
+# seeded generator, not by hypothesis, so their number does not depend on hypothesis' search.
 MIN_S_CURVE_FITTED = 0.8
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
-def test_property_finite_nested_forecast_or_typed_error(fitter):
-    outcomes: dict[str, list[bool]] = {"s-curve": [], "walk": []}
+def test_s_curves_through_their_bend_are_fitted(fitter):
+    rng = np.random.default_rng(20261203)
+    fitted = [_fit_or_refusal(fitter, s_curve(rng)) for _ in range(16)]
+    assert np.mean(fitted) >= MIN_S_CURVE_FITTED, f"{sum(fitted)} of {len(fitted)} S-curves fitted"
 
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fitter", [fit_logistic, fit_gompertz])
+def test_property_random_walks_give_finite_nested_forecast_or_typed_error(fitter):
+    @settings(max_examples=24, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow])
-    @given(drawn=positive_series())
-    def run(drawn):
-        kind, y = drawn
-        try:
-            res = fitter(y, n_draws=500)
-            fc = res.forecast(horizon=3)
-        except ModelError as err:
-            assert "\n" not in str(err) and "not identified" in str(err), str(err)
-            outcomes[kind].append(False)
-            return
-        validate_frame(fc)
-        assert res.params["identified"].all()
-        assert np.isfinite(res.params["estimate"]).all()
-        outcomes[kind].append(True)
+    @given(y=log_random_walk())
+    def run(y):
+        _fit_or_refusal(fitter, y)
 
     run()
-    curves = outcomes["s-curve"]
-    assert len(curves) >= 10, "too few S-curves drawn to judge the share fitted"
-    assert np.mean(curves) >= MIN_S_CURVE_FITTED, f"{sum(curves)} of {len(curves)} S-curves fitted"
