@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "claims": "forecast.published.catalog",
     "scorecard": "forecast.published.scorecard",
     "plots": "forecast.plots",
+    "report": "forecast.report",
     "fit_panel": "forecast.panel",
     "backtest_panel": "forecast.panel",
     "panel_accuracy": "forecast.panel",
@@ -70,7 +71,7 @@ def __getattr__(name: str) -> Any:
     if module == "forecast.families":
         import forecast.evaluate  # noqa: F401 - registers the model "auto" with the families' registry
     mod = importlib.import_module(module)
-    value = mod if name == "plots" else getattr(mod, name)
+    value = mod if name in ("plots", "report") else getattr(mod, name)  # forecast.report(...) is callable
     globals()[name] = value
     return value
 
@@ -80,7 +81,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from forecast import plots
+    from forecast import plots, report
     from forecast.published.catalog import claims
     from forecast.published.check import check_claim
     from forecast.published.publishers import fit_publishers

@@ -81,3 +81,31 @@ def test_no_help_text_shows_a_doubled_percent_sign():
     texts = {p.prog: p.format_help() for p in parsers(build_parser())}
     assert len(texts) >= 8
     assert [prog for prog, text in texts.items() if "%%" in text] == []
+
+
+def test_report_takes_model_levels_unit_and_is_callable_from_python(tmp_path, capsys):
+    """report --model drift --levels 50,90 on a file whose header gives the unit; forecast.report(...) the same."""
+    pypdf = pytest.importorskip("pypdf")
+    from forecast.cli import main
+    from forecast.report.sections.common import money
+
+    path = tmp_path / "mine.csv"
+    path.write_text("year;Losses (USD)\n" + "".join(f"{p};{v:.0f}\n" for p, v in zip(Y.index, Y.to_numpy())),
+                    encoding="utf-8")
+    out = tmp_path / "r.pdf"
+    assert main(["report", "--csv", str(path), "--value-column", "Losses", "--model", "drift", "--levels", "50,90",
+                 "--horizon", "2", "--output", str(out)]) == 0
+    capsys.readouterr()
+    text = " ".join(" ".join((p.extract_text() or "").replace("\xa0", " ").split())
+                    for p in pypdf.PdfReader(str(out)).pages)
+    y = forecast.read_series(path, value="Losses")
+    assert y.attrs["unit"] == "USD"
+    fc = forecast.fit(y, model="drift").forecast(horizon=2, levels=(50, 90))
+    r = fc.iloc[-1]
+    assert (f"2023 {money(r['median'])} {money(r['mean'])} {money(r['lower_50'])} – {money(r['upper_50'])} "
+            f"{money(r['lower_90'])} – {money(r['upper_90'])}") in text
+    assert "50% interval" in text and "90% interval" in text and "80% interval" not in text.split("Backtest")[0]
+    assert "The model was given (drift), not chosen" in text
+    again = forecast.report(tmp_path / "again.pdf", csv=str(path), value_column="Losses", year_column="year",
+                            model="drift", levels=(50, 90), horizon=2)
+    assert again.path.read_bytes() == out.read_bytes()

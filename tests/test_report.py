@@ -236,7 +236,13 @@ def test_failing_library_call_is_reported_not_fatal(tmp_path, user_csv, monkeypa
     (["--claim", "lots@2020"], "not an amount of money"),
     (["--claim", "3 trillion@20x0"], "is not a year"),
     (["--csv", "/no/such/file.csv", "--year-column", "y", "--value-column", "v"], "file not found"),
-    (["--csv", "x.csv"], "--csv needs --year-column and --value-column"),
+    (["--csv", "x.csv"], "x.csv: file not found"),  # the same default columns as predict --csv: year, value
+    (["--levels", "0.8,0.95"], "did you mean 80?"),
+    (["--levels", "80"], "two interval levels"),
+    (["--model", "nope"], "unknown model 'nope'"),
+    (["--model", "drift,auto"], "one model"),
+    (["--unit", "USD"], "--unit goes with --csv"),
+    (["--decimal", ","], "--decimal goes with --csv"),
     (["--horizon", "0"], "between 1 and 30"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(tmp_path, capsys, args, message):

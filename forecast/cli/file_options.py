@@ -10,9 +10,10 @@ _THOUSANDS = {",": ",", ".": ".", "space": " ", "'": "'", "none": ""}
 
 def add_file_options(parser: argparse.ArgumentParser, *, what: str = "the file") -> None:
     """Add ``--decimal``, ``--thousands``, ``--sheet`` and ``--allow-jumps``."""
-    parser.add_argument("--decimal", choices=(".", ","), help=f"decimal mark of {what}, when its values do not "
+    parser.add_argument("--decimal", choices=(".", ","), metavar="MARK", help="\".\" or \",\": the "
+                        + f"decimal mark of {what}, when its values do not "
                         "decide it (e.g. 1.300 in a ';'-separated file)")
-    parser.add_argument("--thousands", choices=tuple(_THOUSANDS), help=f"thousands mark of {what} "
+    parser.add_argument("--thousands", choices=tuple(_THOUSANDS), metavar="MARK", help=f"thousands mark of {what} "
                         "(space, none, or the character)")
     parser.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook (default: the first)")
     parser.add_argument("--allow-jumps", action="store_true",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from forecast.report.context import (
     DEFAULT_CLAIMS,
     DEFAULT_DATASET,
     DEFAULT_HORIZON,
+    LEVELS,
     ClaimSpec,
     Context,
     Progress,
@@ -34,7 +36,7 @@ from forecast.report.context import (
     parse_claim,
 )
 
-__all__ = ["ClaimSpec", "ReportOptions", "ReportResult", "build_report", "load_series", "parse_claim",
+__all__ = ["ClaimSpec", "ReportOptions", "ReportResult", "build_report", "load_series", "parse_claim", "report",
            "DEFAULT_OUTPUT"]
 
 DEFAULT_OUTPUT = Path("reports") / "cybercrime-damage-forecast.pdf"
@@ -117,10 +119,11 @@ def load_series(options: ReportOptions) -> Any:
     import forecast
     from forecast.data.window import through
 
-    if options.csv is not None:
-        if not options.year_column or not options.value_column:
-            raise ReportError("--csv needs --year-column and --value-column")
-        y = forecast.read_series(options.csv, year=options.year_column, value=options.value_column)
+    if options.csv is not None:  # the same default columns as read_series and predict --csv
+        options.year_column = options.year_column or "year"
+        options.value_column = options.value_column or "value"
+        y = forecast.read_series(options.csv, year=options.year_column, value=options.value_column,
+                                 unit=options.unit or "", **options.read_options)
         name = y.attrs.get("name") or options.value_column
         if name == options.value_column:
             name = f"{options.value_column} ({Path(options.csv).name})"
@@ -163,7 +166,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
                  year_column: str | None = None, value_column: str | None = None, through: int | None = None,
                  horizon: int = DEFAULT_HORIZON, claims: Sequence[ClaimSpec | str] | None = None,
                  progress: bool | TextIO = True, series: Any = None, fit: Any = None,
-                 publishers: Any = None) -> ReportResult:
+                 publishers: Any = None, model: str = "auto", levels: Sequence[float] = LEVELS,
+                 unit: str | None = None, read_options: dict | None = None) -> ReportResult:
     """Build the PDF report and write it atomically to ``output``.
 
     The report lays out results; it makes each one once through the same
@@ -179,7 +183,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     dataset : str, optional
         A bundled series (default ``"ic3"``); exclusive with ``csv``.
     csv, year_column, value_column : optional
-        A user's own CSV file and its two columns. The sections built on the
+        A user's own CSV file (or .xlsx workbook) and its two columns (default
+        ``"year"`` and ``"value"``, as for ``predict --csv``). The sections built on the
         bundled global estimates (global cost, claims, scorecard) are then
         left out, with a line saying so.
     through : int, optional
@@ -201,6 +206,17 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
         it kept; nothing is refitted.
     publishers : PublisherFit, optional
         The multi-publisher model of the global cost, already fitted.
+    model : str
+        The main series' model (default ``"auto"``: chosen or combined by
+        backtest); any of :func:`forecast.models`.
+    levels : sequence of float
+        Interval levels of the forecast in percent (default 80 and 95); the
+        report shows the narrowest and the widest.
+    unit : str, optional
+        Unit of the ``csv`` values (default: the header's, or none).
+    read_options : dict, optional
+        ``decimal=``, ``thousands=``, ``sheet=``, ``allow_jumps=`` of
+        :func:`forecast.read_series` for ``csv``.
 
     Returns
     -------
@@ -236,8 +252,21 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     if not 1 <= horizon <= 30:
         raise ReportError(f"--horizon {horizon} must be between 1 and 30 years")
     specs = None if claims is None else [c if isinstance(c, ClaimSpec) else parse_claim(c) for c in claims]
+    from forecast.families import get_spec
+    from forecast.intervals import check_levels
+
+    get_spec(model)  # an unknown model fails before any work, naming the choices
+    if fit is not None and model != "auto":
+        raise ReportError(f"give model= or a fit already made, not both (model={model!r})")
+    levels = check_levels(levels)
+    if len(levels) < 2:
+        raise ReportError(f"levels {levels!r}: the report shows two interval levels, e.g. (80, 95)")
+    if (unit is not None or read_options) and csv is None:
+        raise ReportError("--unit, --decimal, --thousands, --sheet and --allow-jumps go with --csv "
+                          "(a bundled dataset carries its unit)")
     options = ReportOptions(dataset=dataset, csv=csv, year_column=year_column, value_column=value_column,
-                            through=through, horizon=horizon, claims=specs)
+                            through=through, horizon=horizon, claims=specs, model=model, levels=levels,
+                            unit=unit, read_options=dict(read_options or {}))
     path = check_output(output)
     stream = progress if hasattr(progress, "write") else None
     say = Progress(stream=stream, enabled=bool(progress))
@@ -315,3 +344,30 @@ def _count_pages(pdf: bytes) -> int:
     import re
 
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def report(output: Path | str = DEFAULT_OUTPUT, *, progress: bool | TextIO = False, **options: Any) -> ReportResult:
+    """Write the PDF report: ``forecast.report("my-report.pdf", model="drift", levels=(50, 90))``.
+
+    The same as ``python -m forecast report`` and :func:`build_report` (every
+    keyword of which it takes: ``dataset``, ``csv``, ``year_column``,
+    ``value_column``, ``through``, ``horizon``, ``claims``, ``model``,
+    ``levels``, ``unit``, ``read_options``), quiet by default.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> res = forecast.report("/tmp/report.pdf", model="drift")   # doctest: +SKIP
+    >>> res.path, res.pages                                        # doctest: +SKIP
+    """
+    return build_report(output, progress=progress, **options)
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """``forecast.report`` is this package and, called, the :func:`report` function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ReportResult:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

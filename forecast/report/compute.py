@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 import forecast
-from forecast.report.context import LEVELS, Context
+from forecast.report.context import Context
 
 def compute_models(ctx: Context) -> None:
     """The main series' fit (``auto``, unless one was given), its forecast, and the backtest to draw.
@@ -26,8 +26,8 @@ def compute_models(ctx: Context) -> None:
     from forecast.evaluate.record import used_backtest
 
     with fit_cache():
-        fit = ctx.fit.value if ctx.fit.done else ctx.fit.run(lambda: forecast.fit(ctx.y, model="auto"))
-        ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=LEVELS))
+        fit = ctx.fit.value if ctx.fit.done else ctx.fit.run(lambda: forecast.fit(ctx.y, model=ctx.options.model))
+        ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=ctx.options.levels))
         ctx.backtest.run(lambda: used_backtest(fit))
 
 

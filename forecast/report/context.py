@@ -106,6 +106,10 @@ class ReportOptions:
     horizon: int = DEFAULT_HORIZON
     claims: Sequence[ClaimSpec] | None = None
     own_series: bool = False  # a series given ready-made that is not a bundled dataset (as a user's CSV)
+    model: str = "auto"                    # the main series' model (--model)
+    levels: tuple = LEVELS                 # interval levels of its forecast (--levels)
+    unit: str | None = None                # unit of the --csv values (--unit)
+    read_options: dict = field(default_factory=dict)  # decimal=, thousands=, sheet=, allow_jumps= of read_series
 
     @property
     def uses_global(self) -> bool:

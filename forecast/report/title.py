@@ -136,7 +136,8 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
                  else f"{title}: forecast",
         "subtitle": (f"Reported losses to {ctx.horizon_year} with honest intervals, the global estimates side by "
                      "side, and the headline figures tested" if ctx.options.uses_global
-                     else f"Forecast to {ctx.horizon_year} with 80% and 95% prediction intervals"),
+                     else f"Forecast to {ctx.horizon_year} with {' and '.join(f'{lv:g}%' for lv in ctx.options.levels)}"
+                     " prediction intervals"),
         "kicker": "Forecast report",
         "author": f"forecast {forecast.__version__}",
         "data_date": data_date + through + ".",

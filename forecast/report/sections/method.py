@@ -40,7 +40,8 @@ def section_method(ctx: Context) -> Section:
     s.part("Real terms", lambda: _real_terms(ctx))
     s.add(heading("What the intervals include"))
     s.add(para(
-        "The 80% and 95% prediction intervals include the uncertainty of the model's parameters and the "
+        f"The {' and '.join(f'{lv:g}%' for lv in ctx.options.levels)} prediction intervals include the "
+        "uncertainty of the model's parameters and the "
         "year-to-year noise seen in the data, on the log scale, so they are positive and skewed. They do not "
         "include a change of the model itself (a break in the trend, a change in reporting), nor the "
         "uncertainty of the model choice beyond what the backtest measured: the backtest coverage beside the "
