@@ -17,7 +17,8 @@ import forecast
 from forecast import _LAZY
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = sorted(n for n, m in _LAZY.items() if n != "plots")
+MODULES = ("plots", "report")  # forecast.report is also callable: forecast.report("out.pdf", ...)
+FUNCTIONS = sorted(n for n, m in _LAZY.items() if n not in MODULES)
 ERRORS = ["ClaimError", "DataError", "ModelError", "MoneyError", "ReportError"]
 
 
@@ -33,6 +34,9 @@ def test_every_submodule_import_leaves_the_public_names_bound_to_their_modules()
         assert obj is getattr(importlib.import_module(_LAZY[name]), name)
         assert inspect.isfunction(obj) and obj.__module__.startswith(_LAZY[name])
     assert forecast.plots is importlib.import_module("forecast.plots")
+    assert forecast.report is importlib.import_module("forecast.report") and callable(forecast.report)
+    doc = inspect.getdoc(forecast.report.report) or ""
+    assert "Parameters" in doc and ">>>" in doc
     for name in ERRORS:
         assert issubclass(getattr(forecast, name), forecast.ForecastError)
     assert issubclass(forecast.ForecastError, Exception)

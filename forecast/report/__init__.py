@@ -349,10 +349,24 @@ def _count_pages(pdf: bytes) -> int:
 def report(output: Path | str = DEFAULT_OUTPUT, *, progress: bool | TextIO = False, **options: Any) -> ReportResult:
     """Write the PDF report: ``forecast.report("my-report.pdf", model="drift", levels=(50, 90))``.
 
-    The same as ``python -m forecast report`` and :func:`build_report` (every
-    keyword of which it takes: ``dataset``, ``csv``, ``year_column``,
-    ``value_column``, ``through``, ``horizon``, ``claims``, ``model``,
-    ``levels``, ``unit``, ``read_options``), quiet by default.
+    The same as ``python -m forecast report`` and :func:`build_report`, quiet
+    by default. ``forecast.report`` is this package, and calling it calls
+    this function.
+
+    Parameters
+    ----------
+    output : path
+        The PDF to write (default ``reports/cybercrime-damage-forecast.pdf``).
+    progress : bool or file
+        Print progress lines (default: no).
+    **options
+        Any keyword of :func:`build_report`: ``dataset``, ``csv``,
+        ``year_column``, ``value_column``, ``through``, ``horizon``,
+        ``claims``, ``model``, ``levels``, ``unit``, ``read_options``.
+
+    Returns
+    -------
+    ReportResult
 
     Examples
     --------
