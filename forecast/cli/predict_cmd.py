@@ -162,6 +162,7 @@ def _levels(text: str) -> tuple:
 
 
 def _models(text: str, flag: str = "--model") -> list[str]:
+    import forecast.evaluate  # noqa: F401 - registers the model "auto"
     from forecast.families import get_spec
 
     models = [m.strip() for m in text.split(",")]
@@ -216,35 +217,39 @@ def left_out_better(res, y) -> str | None:
     """A note when a model ``auto`` leaves out by default backtests better than what it used, on the same windows.
 
     The global trend curves are not among ``auto``'s default candidates; the
-    cheapest of them, ``exponential``, is backtested at the same origins and
-    horizons and compared by the same score (weighted interval score).
+    cheapest of them, ``exponential``, is backtested at the origins and
+    horizons ``auto`` kept from its own backtest and compared by the same
+    score (weighted interval score).
     """
     from forecast.evaluate import accuracy, backtest
-    from forecast.evaluate.auto import DEFAULT_CANDIDATES
+    from forecast.evaluate.defaults import DEFAULT_CANDIDATES
+
     table = getattr(res, "candidates", None)
-    if table is None or "wis" not in table or list(res.options.get("candidates", [])) != list(DEFAULT_CANDIDATES):
+    origins = list(getattr(res, "origins", None) or [])
+    if (table is None or "wis" not in table or not origins
+            or list(res.options.get("candidates", [])) != list(DEFAULT_CANDIDATES)
+            or res.options.get("recent") is not None):
         return None
     scored = table[table["windows"].fillna(0) > 0]
-    kept = [m for m in scored["model"] if m in DEFAULT_CANDIDATES]
-    if scored.empty or not kept:
-        return None
-    horizon = int(res.options.get("horizon", 3))
-    origins = list(getattr(res, "origins", []) or [])  # the windows auto scored its candidates on
-    if not origins or res.options.get("recent") is not None or res.options.get("min_train") is not None:
+    if scored.empty:
         return None
     try:
-        acc = accuracy(backtest(y, ["exponential"], origins=origins, horizon=horizon, levels=(80, 95)))
+        acc = accuracy(backtest(y, ["exponential"], origins=origins, horizon=int(res.horizon), levels=(80, 95)))
     except ForecastError:
         return None
     row = acc[acc["model"] == "exponential"]
     if row.empty or int(row["windows"].iloc[0]) != int(scored["windows"].max()):
         return None
-    used = scored[scored["weight"] > 0] if (scored["weight"] > 0).any() else scored
-    if "combination" in set(scored["model"]) and len(res.weights) > 1:
+    if len(res.weights) > 1 and "combination" in set(scored["model"]):
         used = scored[scored["model"] == "combination"]
+    else:
+        used = scored[scored["model"].isin(list(res.weights))]
+    if used.empty:
+        return None
     own, other = float(used["wis"].min()), float(row["wis"].iloc[0])
     if not other < own:
         return None
+    kept = [m for m in scored["model"] if m in DEFAULT_CANDIDATES]
     return (f"exponential, left out of auto's candidates by default, backtests better than what auto used "
             f"(weighted interval score {other:.3f} against {own:.3f} on the same {int(row['windows'].iloc[0])} "
             f"forecasts); to let auto use it: candidates=['exponential', {', '.join(repr(c) for c in kept)}]")
@@ -342,7 +347,7 @@ def _origins(text: str | None) -> list[int] | None:
 def run_backtest(args: argparse.Namespace) -> int:
     """Handler of ``backtest``."""
     import forecast
-    from forecast.evaluate.auto import DEFAULT_CANDIDATES
+    from forecast.evaluate.defaults import DEFAULT_CANDIDATES
     from forecast.families import get_spec
 
     levels = _levels(args.levels)

@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{flag} goes with --csv (a bundled dataset carries its unit)")
     if "," in args.model:
         raise UsageError(f"--model {args.model!r}: the report forecasts with one model")
+    import forecast.evaluate  # noqa: F401 - registers the model "auto"
     from forecast.families import get_spec
 
     get_spec(args.model)

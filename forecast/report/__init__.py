@@ -252,6 +252,7 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
     if not 1 <= horizon <= 30:
         raise ReportError(f"--horizon {horizon} must be between 1 and 30 years")
     specs = None if claims is None else [c if isinstance(c, ClaimSpec) else parse_claim(c) for c in claims]
+    import forecast.evaluate  # noqa: F401 - registers the model "auto"
     from forecast.families import get_spec
     from forecast.intervals import check_levels
 
