@@ -367,10 +367,11 @@ def test_derivations_count_the_fit_s_figures_and_methods(pub_fit):
         assert r["published_method"] == DERIVATIONS.get(r["publisher"], (False, ""))[0]
     method = d[(d["in_model"] > 0) & d["published_method"]]
     s = d.attrs["summary"]
-    assert s.startswith(f"The model stands on {len(used)} figures from {used['publisher'].nunique()} publishers; "
-                        f"{len(method)} of them")
-    for p in method["publisher"]:
-        assert p in s
+    assert s.startswith(f"The model stands on {len(used)} figures from {used['publisher'].nunique()} publishers; ")
+    for _, r in method.iterrows():
+        assert f"{r['publisher']} ({r['in_model']} figure" in s
+    for p in d.loc[(d["in_model"] == 0) & d["published_method"], "publisher"]:
+        assert p in d.attrs["outside"]
 
 
 def test_claim_check_displays_briefly(pub_fit):

@@ -106,21 +106,69 @@ def test_forecast_table_matches_api(default_report):
         assert f"{cand.loc[name, 'mape']:.1f}%" in text
         assert f"{cand.loc[name, 'coverage_80']:.1f}%" in text
     last = fc.iloc[-1]
-    assert f"Forecast for 2030 {fm(last['median'])} (median)" in lines
+    assert (f"US reported losses (IC3, US only) {fm(fit.y.iloc[-1])} in 2024; {fm(last['median'])} in 2030 "
+            "(median)") in lines
 
 
 def test_claims_match_api(default_report):
     _, pages, _ = default_report
     pf = forecast.fit_publishers()
     lines = lines_of(pages)
+    text = " ".join(lines)
     for value, year in ((2e12, 2019), (3e12, 2020)):
         rec = forecast.check_claim(value, year, against=pf)
         fm = forecast.format_money
-        expected = (f"{fm(value)} in {year} {rec.scale} {fmt_percentile(rec.percentile)} "
-                    f"×{rec.ratio_to_median:.2f} {fm(rec.median)} {fm(rec.lower_95)} – {fm(rec.upper_95)} "
-                    f"{fmt_crossing(rec)}")
-        assert expected in lines, expected
-        assert f"Claim: {fm(value)} in {year} {fmt_percentile(rec.percentile)} percentile" in lines
+        expected = (f"{fm(value)} in {year} {rec.scale} {rec.verdict} {fmt_percentile(rec.percentile)} "
+                    f"×{rec.ratio_to_median:.2f} {fm(rec.median)} {fm(rec.lower_80)} – {fm(rec.upper_80)} "
+                    f"{fm(rec.lower_95)} – {fm(rec.upper_95)} ×{rec.reject_multiple:.3g} {fmt_crossing(rec)}")
+        squeezed = text.replace(" ", "")  # table cells wrap anywhere
+        assert expected.replace(" ", "") in squeezed, expected
+        for _, r in rec.scales.iterrows():  # the verdict on each publisher's scale
+            row = (f"{fm(value)} in {year} {r['scale']} {int(r['n_figures'])} {r['verdict']} "
+                   f"{fmt_percentile(r['percentile'])} {fm(r['median'])}")
+            assert row.replace(" ", "") in squeezed, row
+
+
+def _title_text(pages: list[str]) -> str:
+    return " ".join(" ".join(pages[0].split()).split())
+
+
+def test_first_page_answers_the_claims_and_says_what_to_quote(default_report):
+    from forecast.published.catalog import derivations
+    from forecast.report.title import exact_money
+
+    _, pages, _ = default_report
+    first = _title_text(pages)
+    pf = forecast.fit_publishers()
+    fm = forecast.format_money
+    for value, year in ((2e12, 2019), (3e12, 2020)):
+        rec = forecast.check_claim(value, year, against=pf)
+        assert f"Does {fm(value)} for {year} hold?" in first
+        head = f"{rec.verdict.capitalize()} on {rec.scale}'s scale ({fmt_percentile(rec.percentile)} percentile)"
+        assert head in first, head
+        i80 = first.index(f"80% interval {fm(rec.lower_80)} – {fm(rec.upper_80)}")
+        i95 = first.index(f"95% interval {fm(rec.lower_95)} – {fm(rec.upper_95)}")
+        assert i80 < i95
+        for _, r in rec.scales.iterrows():
+            if r["scale"] != rec.scale:
+                assert f"On {r['scale']}'s scale: {r['verdict']} ({fmt_percentile(r['percentile'])} percentile)" \
+                    in first
+        measure = rec.origin_measure.replace("_", " ")
+        assert measure in first
+        # what to quote: the publishers' own figures, as published, with their measure
+        figs = rec.figures[rec.figures["in_model"] & rec.figures["publisher"].isin(set(rec.scales["scale"]))]
+        same = rec.figures[rec.figures["in_model"] & (rec.figures["relation"] == "same year")]
+        shown = same if len(same) else figs
+        assert len(shown)
+        for _, f in shown.iterrows():
+            ranged = np.isfinite(f["low_usd"]) and np.isfinite(f["high_usd"])
+            amount = (f"{exact_money(f['low_usd'])}–{exact_money(f['high_usd'])}" if ranged
+                      else exact_money(f["value_usd"]))
+            assert f"{amount}" in first and f["publisher"] in first
+    assert "Quote instead" in first or "quote the nearest published estimates" in first
+    # how few figures and methods the model stands on, and US-only figures labelled
+    assert " ".join(derivations(pf).attrs["summary"].split()) in first
+    assert "US only" in first
 
 
 def test_latent_forecast_and_offsets_match_api(default_report):
@@ -189,7 +237,8 @@ def test_user_csv_claim_is_checked_against_its_series(csv_report, user_csv):
     y = forecast.read_series(user_csv, year="yr", value="loss_usd")
     fit = forecast.fit(y, model="auto")
     rec = forecast.check_claim(10000, 2026, against=fit)
-    assert f"$10,000 in 2026 {rec.scale} {fmt_percentile(rec.percentile)} ×{rec.ratio_to_median:.2f}" in " ".join(lines)
+    expected = f"$10,000 in 2026 {rec.scale} {rec.verdict} {fmt_percentile(rec.percentile)} ×{rec.ratio_to_median:.2f}"
+    assert expected.replace(" ", "") in "".join(lines).replace(" ", "")
     fc = fit.forecast(horizon=4)
     r = fc.iloc[-1]
     fm = fmt_number  # the file's unit is not known to be money: plain numbers

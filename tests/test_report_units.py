@@ -57,12 +57,16 @@ def test_shares_keep_two_significant_digits():
 
 
 def test_crossing_text():
-    rec = SimpleNamespace(until=2100, crossing_year=2028, crossing_lower=2024, crossing_upper=2043)
-    assert fmt_crossing(rec) == "2028 (2024–2043)"
-    rec.crossing_upper = None
-    assert fmt_crossing(rec) == "2028 (2024–after 2100)"
+    rec = SimpleNamespace(until=2100, crossing_year=2028, crossing_lower_80=2024, crossing_upper_80=2043,
+                          crossing="2028 (80% interval 2024-2043; ...)")
+    assert fmt_crossing(rec) == "2028 (80%: 2024–2043)"
+    rec.crossing_upper_80 = None
+    assert fmt_crossing(rec) == "2028 (80%: 2024–after 2100)"
     rec.crossing_year = None
     assert fmt_crossing(rec) == "not by 2100"
+    done = SimpleNamespace(until=2100, crossing_year=2020, crossing_lower_80=None, crossing_upper_80=None,
+                           crossing="already crossed by 2020 (the Statista figure for 2020 is $3.0T)")
+    assert fmt_crossing(done) == "already by 2020"
 
 
 def test_verdict_thresholds_follow_the_intervals():

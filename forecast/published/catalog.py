@@ -188,7 +188,8 @@ def derivations(fit) -> pd.DataFrame:
         ``in_model`` (figures the fit used), ``published_method`` (the figure
         comes from a method the publisher documented), ``basis``. Sorted with
         the publishers in the fit first. ``attrs["summary"]`` says it in one
-        sentence.
+        sentence, ``attrs["outside"]`` names the publishers with a method whose
+        figures measure something else.
 
     Examples
     --------
@@ -209,10 +210,11 @@ def derivations(fit) -> pd.DataFrame:
     outside = out[(out["in_model"] == 0) & out["published_method"]]
     names = ", ".join(f"{r['publisher']} ({r['in_model']} figure{'s' if r['in_model'] != 1 else ''})"
                       for _, r in method.iterrows()) or "none"
+    only = "only " if len(method) < len(fitted) else ""
     out.attrs["summary"] = (
-        f"The model stands on {int(fitted['in_model'].sum())} figures from {len(fitted)} publishers; "
-        f"{len(method)} of them derive{'s' if len(method) == 1 else ''} the global cost by a published method: "
-        f"{names}. The others are statements without a published method or echoes."
-        + (f" {' and '.join(outside['publisher'])} also published methods but measure something else and are "
-           "not in the fit." if len(outside) else ""))
+        f"The model stands on {int(fitted['in_model'].sum())} figures from {len(fitted)} publishers; {only}{names} "
+        f"derive{'s' if len(method) == 1 else ''} the global cost by a published method, the rest are statements "
+        "without one, or echoes.")
+    out.attrs["outside"] = (f"{' and '.join(outside['publisher'])} published methods but measure other things and "
+                            "are not in the fit." if len(outside) else "")
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 import forecast
 from forecast.report.blocks import Section, bold, one_line
 from forecast.report.context import Context
@@ -19,6 +21,7 @@ from forecast.report.sections.common import (
     frame_levels,
     fmt_percentile,
     interval,
+    is_missing,
     money,
     origin_names,
     value_fmt,
@@ -65,20 +68,45 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
         if out:
             findings.extend(out if isinstance(out, list) else [out])
 
-    add("Latest figure", lambda: _finding(
-        f"Latest figure ({ctx.last_year})", fmt(ctx.y.iloc[-1]),
-        f"{ctx.name}. {ctx.source[0].upper() + ctx.source[1:]}."))
+    if ctx.claim_specs:
+        def claim_findings():
+            out = []
+            for spec, rec in ctx.claims.value:
+                if isinstance(rec, Exception):
+                    failures.append(f"Claim {spec.label}: {one_line(rec)}")
+                    continue
+                out.append(claim_finding(spec.label, rec, money if ctx.options.uses_global else fmt))
+            return out
+        add("Claims", claim_findings)
 
-    def forecast_finding():
+    if ctx.options.uses_global:
+        def basis_finding():
+            from forecast.published.catalog import derivations
+
+            d = derivations(ctx.publishers.value)
+            fitted = d[d["in_model"] > 0]
+            n_method = int(fitted["published_method"].sum())
+            return _finding("What the model stands on",
+                            f"{int(fitted['in_model'].sum())} figures, {n_method} published method"
+                            + ("s" if n_method != 1 else ""), d.attrs["summary"])
+        add("Basis", basis_finding)
+
+    def series_finding():
         fc = ctx.forecast_frame.value
         r = fc.iloc[-1]
         lo, hi = frame_levels(fc)
+        horizon = year_of(fc.index[-1])
+        latest = f"{fmt(ctx.y.iloc[-1])} in {ctx.last_year}"
+        what = ("Reported to the FBI by US victims: a lower bound of the US cost, not a global figure. "
+                if ctx.is_ic3 else f"{ctx.name}. {ctx.source[0].upper() + ctx.source[1:]}. ")
         return _finding(
-            f"Forecast for {year_of(fc.index[-1])}", f"{fmt(r['median'])} (median)",
-            [{"t": f"{lo:g}% interval {interval(r[f'lower_{lo:g}'], r[f'upper_{lo:g}'], fmt)}; {hi:g}% interval "
+            "US reported losses (IC3, US only)" if ctx.is_ic3 else ctx.name,
+            f"{latest}; {fmt(r['median'])} in {horizon} (median)",
+            [{"t": f"{what}Forecast for {horizon}: {lo:g}% interval "
+                   f"{interval(r[f'lower_{lo:g}'], r[f'upper_{lo:g}'], fmt)}, {hi:g}% interval "
                    f"{interval(r[f'lower_{hi:g}'], r[f'upper_{hi:g}'], fmt)}. {choice_lead(ctx.fit.value)}: "},
              bold(choice_name(ctx.fit.value)), {"t": "."}])
-    add("Forecast", forecast_finding)
+    add("Forecast", series_finding)
 
     if ctx.options.uses_global:
         def global_finding():
@@ -87,30 +115,10 @@ def title_page(ctx: Context, sections: list[Section]) -> dict[str, Any]:
             fc = pf.forecast(publisher=ref_pub, until=ctx.horizon_year)
             r = fc.iloc[-1]
             return _finding(f"Global cost in {year_of(fc.index[-1])}", f"{money(r['median'])} (median)",
-                            f"On {ref_pub}'s scale; 95% interval {interval(r['lower_95'], r['upper_95'])}. "
-                            + _above_world_gdp(r["upper_95"], money)
-                            + "Publishers' scales differ by an order of magnitude (Section 3).")
+                            f"On {ref_pub}'s scale; 80% interval {interval(r['lower_80'], r['upper_80'])}, "
+                            f"95% interval {interval(r['lower_95'], r['upper_95'])}. "
+                            + _above_world_gdp(r["upper_95"], money).strip())
         add("Global cost", global_finding)
-
-    if ctx.claim_specs:
-        def claim_findings():
-            out = []
-            for spec, rec in ctx.claims.value:
-                if isinstance(rec, Exception):
-                    failures.append(f"Claim {spec.label}: {one_line(rec)}")
-                    continue
-                bits = [f"{verdict(rec.percentile).capitalize()}: {float(rec.ratio_to_median):.1f} times the model's median "
-                        f"({(money if ctx.options.uses_global else fmt)(rec.median)}) on {rec.scale}'s scale"]
-                if rec.crossing_year is not None:
-                    bits.append(f"the median reaches it in {rec.crossing}")
-                else:
-                    bits.append(f"the median does not reach it by {rec.until}")
-                if rec.origin_ids:
-                    bits.append("likely origin: " + ", ".join(origin_names(tuple(rec.origin_ids))))
-                out.append(_finding(f"Claim: {spec.label}", f"{fmt_percentile(rec.percentile)} percentile",
-                                    "; ".join(bits) + "."))
-            return out
-        add("Claims", claim_findings)
 
     omitted = [s.title for s in sections if s.status == "omitted"]
     failed = [s.title for s in sections if s.status == "failed"]
@@ -165,3 +173,76 @@ def _above_world_gdp(upper: float, money) -> str:
         return ""
     return (f"Its upper end exceeds world GDP ({money(gdp.iloc[-1])} in {gdp.index[-1].year}): the few published "
             "figures leave the level very uncertain. ")
+
+
+def claim_finding(label: str, rec: Any, fmt=money) -> dict[str, Any]:
+    """The title-page finding for one claim: the verdict, the interval, the other scales, the origin, what to quote."""
+    scale = rec.scale
+    head = f"{rec.verdict.capitalize()} on {scale}'s scale ({fmt_percentile(rec.percentile)} percentile)"
+    bits = [f"{float(rec.ratio_to_median):.1f}× the median of the model's {rec.year} figure there, "
+            f"{fmt(rec.median)}; 80% interval "
+            f"{interval(rec.lower_80, rec.upper_80, fmt)}, 95% interval {interval(rec.lower_95, rec.upper_95, fmt)} "
+            f"(outside it only above {float(rec.reject_multiple):.2g}× the median)."]
+    others = [r for _, r in getattr(rec, "scales", pd.DataFrame()).iterrows() if r["scale"] != scale]
+    if others:
+        bits.append("On " + "; on ".join(
+            f"{r['scale']}'s scale: {r['verdict']} ({fmt_percentile(r['percentile'])} percentile)"
+            for r in others) + ".")
+    if rec.origin_ids:
+        origin = "Likely origin: " + ", ".join(origin_names(tuple(rec.origin_ids)))
+        if rec.origin_note and ", not " in rec.origin_note:
+            origin += " — not " + rec.origin_note.split(": the claim")[0].split(", not ", 1)[1]
+        bits.append(origin + ".")
+    quote = quote_instead(rec)
+    if quote:
+        bits.append(quote)
+    return _finding(f"Does {money(rec.value)} for {rec.year} hold?", head, " ".join(bits))
+
+
+def exact_money(x: float) -> str:
+    """A published figure as published: ``$2.95T`` rather than ``$3.0T``.
+
+    Examples
+    --------
+    >>> exact_money(2.95e12), exact_money(945e9), exact_money(3e12)
+    ('$2.95T', '$945bn', '$3.0T')
+    """
+    from forecast.data.money import format_money, parse_money
+
+    for digits in (None, 2, 3):
+        text = format_money(x, digits)
+        if abs(parse_money(text) / float(x) - 1) < 1e-9:
+            return text
+    return format_money(x, 2)
+
+
+def quote_instead(rec: Any) -> str:
+    """What to quote instead of a claim: the fitted publishers' own figures for its year, or the nearest years.
+
+    Figures of the publishers the model fits, as published (a range where one
+    was given), with their measure; nearest years only from publishers with a
+    scale of their own (three or more figures).
+    """
+    figs = getattr(rec, "figures", None)
+    if figs is None or not len(figs):
+        return ""
+    figs = figs[figs["in_model"]]
+    same = figs[figs["relation"] == "same year"]
+    scales = set(getattr(rec, "scales", pd.DataFrame({"scale": []}))["scale"])
+    use = same if len(same) else figs[figs["publisher"].isin(scales)]
+    if use.empty:
+        return ""
+    parts = []
+    for pub, g in use.groupby("publisher", sort=False):
+        vals = []
+        for _, r in g.sort_values("year").iterrows():
+            ranged = not is_missing(r["low_usd"]) and not is_missing(r["high_usd"])
+            amount = (f"{exact_money(r['low_usd'])}–{exact_money(r['high_usd'])}" if ranged
+                      else exact_money(r["value_usd"]))
+            vals.append(f"{amount} for {int(r['year'])}" if not len(same) else amount)
+        parts.append(f"{pub} {' and '.join(vals)}")
+    measures = ", ".join(sorted({m.replace("_", " ") for m in use["measure"]}))
+    if len(same):
+        return f"Quote instead, with the publisher: {'; '.join(parts)} ({measures})."
+    return (f"No publisher in the model estimated {rec.year}; quote the nearest, with the publisher: "
+            f"{'; '.join(parts)} ({measures}).")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 import forecast
 from forecast.report.blocks import Block, Section, bold, bullets, figure, heading, one_line, para, ref, table
 from forecast.report.context import Context
@@ -33,10 +35,13 @@ def section_claims(ctx: Context) -> Section:
     else:
         against = f"the forecast of {ctx.name} (Section 2)"
     s.add(para(
-        f"Each claim is placed in the predictive distribution of {against} for its year: its percentile (the "
-        "share of the distribution below it), its ratio to the median, and the year in which the median first "
-        "reaches it, with a 95% interval from simulated paths. A percentile above 97.5 means the claim lies "
-        "above the model's 95% interval."))
+        f"Each claim is placed in the distribution of {against} for its year: its percentile (the share of the "
+        "distribution below it), a one-word verdict (consistent: inside the central 80% interval; high or low: "
+        "outside the 80% but inside the 95% interval; implausible: outside the 95% interval), its ratio to the "
+        "median, and the multiple of the median a claim would need to exceed to fall outside the 95% interval. "
+        "The verdict depends on whose scale the claim is read on, so it is given on the scale of every publisher "
+        "with three or more figures. The crossing year is the median of the years in which simulated paths first "
+        "reach the claim, with an 80% interval."))
     s.part("Claim table", lambda: _claims_table(ctx, records))
     s.part("Claim chart", lambda: _claims_figure(ctx, records))
     if ctx.options.uses_global:
@@ -46,17 +51,35 @@ def section_claims(ctx: Context) -> Section:
 
 
 def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
-    rows, verdicts = [], []
+    from forecast.report.title import exact_money
+
+    fmt = money if ctx.options.uses_global else value_fmt(ctx)
+    rows, scale_rows, quote_rows, verdicts = [], [], [], []
     for spec, rec in records:
         if isinstance(rec, Exception):
-            rows.append([spec.label, "", "", "", "", "", ""])
+            rows.append([spec.label, "", "", "", "", "", "", "", "", ""])
             verdicts.append([bold(spec.label + ": "), {"t": "could not be checked: " + one_line(rec)}])
             continue
-        fmt = money if ctx.options.uses_global else value_fmt(ctx)
-        rows.append([spec.label, txt(rec.scale), fmt_percentile(rec.percentile),
-                     f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_95, rec.upper_95, fmt),
+        rows.append([spec.label, txt(rec.scale), rec.verdict, fmt_percentile(rec.percentile),
+                     f"×{float(rec.ratio_to_median):.2f}", fmt(rec.median), interval(rec.lower_80, rec.upper_80, fmt),
+                     interval(rec.lower_95, rec.upper_95, fmt), f"×{float(rec.reject_multiple):.3g}",
                      fmt_crossing(rec)])
         verdicts.append(txt(rec.statement))
+        for _, r in rec.scales.iterrows():
+            own = "" if is_missing(r["figure"]) else f"{exact_money(r['figure'])} (×{r['ratio_to_figure']:.2f})"
+            scale_rows.append([spec.label, txt(r["scale"]), str(int(r["n_figures"])), r["verdict"],
+                               fmt_percentile(r["percentile"]), fmt(r["median"]),
+                               interval(r["lower_80"], r["upper_80"], fmt), own or "none"])
+        figs = getattr(rec, "figures", pd.DataFrame())
+        if len(figs):  # the year's own estimates, and the nearest years of the publishers with a scale
+            figs = figs[(figs["relation"] == "same year") | figs["publisher"].isin(set(rec.scales["scale"]))]
+        for _, f in figs.iterrows():
+            ranged = not is_missing(f["low_usd"]) and not is_missing(f["high_usd"])
+            amount = (f"{exact_money(f['low_usd'])}–{exact_money(f['high_usd'])}" if ranged
+                      else exact_money(f["value_usd"]))
+            quote_rows.append([spec.label, txt(f["publisher"]), str(int(f["year"])), amount,
+                               measure_label(f["measure"]),
+                               "yes" if f["in_model"] else "no: " + txt(f["reason"]).split(":")[0]])
     origin_rows = []
     for spec, rec in records:
         if isinstance(rec, Exception):
@@ -65,18 +88,37 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
         origins = origin_names(tuple(getattr(rec, "origin_ids", ()) or ()))
         if matched or origins:
             origin_rows.append([spec.label, "; ".join(matched) or "no catalogued statement",
-                                "; ".join(origins) or "not traced"])
-    origin_table = [table(["Claim", "Published as", "Likely origin"], origin_rows, label="tab-origins",
-                          align="lll", widths=["1fr", "2.4fr", "2.4fr"],
-                          caption="Where the headline claims were published and where they most likely came from "
-                                  "(an inference from matching figures and years).")] if origin_rows else []
-    return [table(["Claim", "Scale", "Percentile", "Ratio to median", "Model median", "Model 95% interval",
-                   "Median reaches it (95% interval)"], rows, label="tab-claims", align="llrrrrr",
-                  widths=["1.1fr", "1.1fr", "1fr", "0.9fr", "0.9fr", "1.5fr", "2fr"],
-                  caption="The headline claims against the model, each in the distribution for its own year."),
-            *origin_table,
-            para(bold("In words. "), "The library's verdict on each claim:"),
-            bullets(verdicts)]
+                                "; ".join(origins) or "not traced",
+                                measure_label(getattr(rec, "origin_measure", "")) or "n/a"])
+    out: list[Block] = [
+        table(["Claim", "Scale", "Verdict", "Percentile", "Ratio to median", "Model median", "Model 80% interval",
+               "Model 95% interval", "Outside 95% above", "Crossing year"], rows, label="tab-claims",
+              align="lllrrrrrrr",
+              widths=["1.1fr", "1.1fr", "1fr", "0.9fr", "0.8fr", "0.9fr", "1.4fr", "1.5fr", "0.8fr", "1.5fr"],
+              caption="The headline claims against the model, each in the distribution for its own year.",
+              note="Outside 95% above: the multiple of the median a claim would need to exceed to fall outside the "
+                   "95% interval. Crossing year: median of the simulated paths' first years at or above the claim "
+                   "(80% interval).")]
+    if len(scale_rows) > len(rows):
+        out.append(table(["Claim", "Publisher scale", "Figures", "Verdict", "Percentile", "Median", "80% interval",
+                          "Publisher's own figure (claim ÷ figure)"], scale_rows, label="tab-claim-scales",
+                         align="llrlrrrl", widths=["1fr", "1.3fr", "0.6fr", "1fr", "0.9fr", "0.9fr", "1.4fr", "1.8fr"],
+                         caption="How the verdict changes with the publisher whose scale the claim is read on."))
+    if origin_rows:
+        out.append(table(["Claim", "Published as", "Likely origin", "Origin measures"], origin_rows,
+                         label="tab-origins", align="llll", widths=["1fr", "2.2fr", "2.2fr", "1fr"],
+                         caption="Where the headline claims were published and where they most likely came from "
+                                 "(an inference from matching figures and years)."))
+    if quote_rows:
+        out.append(table(["Claim", "Publisher", "Year", "Published figure", "Measures", "In the model"],
+                         quote_rows, label="tab-quote", align="llrrll",
+                         widths=["0.9fr", "1.3fr", "0.5fr", "1.2fr", "1.1fr", "3fr"],
+                         caption="What to quote instead: the estimates published for each claim's year (and, for "
+                                 "the publishers the model fits, their nearest years), with what they measure.",
+                         note="Quote a figure with its publisher and its measure: the publishers' scales differ by "
+                              "a factor of several (Section 3)."))
+    out += [para(bold("In words. "), "The library's verdict on each claim:"), bullets(verdicts)]
+    return out
 
 
 def _claims_figure(ctx: Context, records: list[tuple[Any, Any]]) -> Block | None:
@@ -117,7 +159,7 @@ def _upcoming_table(ctx: Context) -> list[Block] | None:
             para("Published forecasts for years after the last estimate in the model, checked the same way (on the "
                  "publisher's own scale when it has estimates in the model, else on the reference scale)."),
             table(["Published by", "Figure", "Measures", "Scale", "Percentile", "Ratio to median",
-                   "Median reaches it (95% interval)"],
+                   "Crossing year (80% interval)"],
                   rows, label="tab-upcoming", align="llllrrr",
                   widths=["1.9fr", "1.3fr", "1fr", "1.5fr", "1.2fr", "1fr", "1.7fr"],
                   caption="Forecasts of the global cost whose year has not yet come, against the model.")]

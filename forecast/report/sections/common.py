@@ -88,15 +88,21 @@ def fmt_share(x: Any) -> str:
 
 
 def fmt_crossing(rec: Any) -> str:
-    """The crossing year with its 95% interval: ``"2028 (2024–2043)"``, or when it is not reached."""
+    """The crossing year (median of simulated paths) with its 80% interval: ``"2028 (80%: 2024–2043)"``.
+
+    ``"already by 2020"`` when the scale's own figures reached it; ``"not by 2100"`` when most paths never do.
+    """
     until = getattr(rec, "until", None)
     cy = getattr(rec, "crossing_year", None)
+    if str(getattr(rec, "crossing", "")).startswith("already"):
+        return f"already by {int(cy)}"
     if is_missing(cy):
         return f"not by {until}" if until else "not reached"
-    lo, hi = getattr(rec, "crossing_lower", None), getattr(rec, "crossing_upper", None)
+    lo = getattr(rec, "crossing_lower_80", getattr(rec, "crossing_lower", None))
+    hi = getattr(rec, "crossing_upper_80", getattr(rec, "crossing_upper", None))
     lo_t = "?" if is_missing(lo) else str(int(lo))
     hi_t = f"after {until}" if is_missing(hi) else str(int(hi))
-    return f"{int(cy)} ({lo_t}–{hi_t})" if lo_t != hi_t else f"{int(cy)}"
+    return f"{int(cy)} (80%: {lo_t}–{hi_t})" if lo_t != hi_t else f"{int(cy)}"
 
 
 def fmt_percentile(p: Any) -> str:
