@@ -50,6 +50,7 @@ _LAZY: dict[str, str] = {
     "fit_panel": "forecast.panel",
     "backtest_panel": "forecast.panel",
     "panel_accuracy": "forecast.panel",
+    "contributions": "forecast.panel",
 }
 
 __all__ = [
@@ -92,4 +93,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from forecast.data.userfile import read_series
     from forecast.evaluate import accuracy, backtest
     from forecast.families import fit, models
-    from forecast.panel import backtest_panel, fit_panel, panel_accuracy
+    from forecast.panel import backtest_panel, contributions, fit_panel, panel_accuracy

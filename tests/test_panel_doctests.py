@@ -15,6 +15,7 @@ MODULES = [
     "forecast.panel.scale",
     "forecast.panel.fit",
     "forecast.panel.backtest",
+    "forecast.panel.contributions",
 ]
 
 

@@ -10,8 +10,10 @@ Examples
 from __future__ import annotations
 
 from forecast.panel.backtest import backtest_panel, panel_accuracy
+from forecast.panel.contributions import contributions
 from forecast.panel.data import Panel, read_panel
 from forecast.panel.fit import PanelResult, fit_panel
 from forecast.panel.reconcile import METHODS
 
-__all__ = ["METHODS", "Panel", "PanelResult", "backtest_panel", "fit_panel", "panel_accuracy", "read_panel"]
+__all__ = ["METHODS", "Panel", "PanelResult", "backtest_panel", "contributions", "fit_panel", "panel_accuracy",
+           "read_panel"]
