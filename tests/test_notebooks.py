@@ -25,7 +25,7 @@ from forecast.plots.style import display_number
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ["01-data-and-sources", "02-growth-curves", "03-model-choice-and-backtests",
-            "04-the-2-and-3-trillion-claims", "05-your-own-series"]
+            "04-the-2-and-3-trillion-claims", "05-your-own-series", "06-panels"]
 CELL_TIMEOUT = 240  # seconds per cell
 
 
@@ -55,7 +55,7 @@ def _text_of(nb, starts: str) -> str:
 
 
 # ------------------------------------------------------------------ stored form (fast)
-def test_the_five_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.stem for p in _runner().notebook_paths()] == EXPECTED
 
 
@@ -145,6 +145,34 @@ def test_own_series_notebook_on_a_user_csv(tmp_path):
     for year, median in zip(frame.index, frame["median"], strict=True):
         assert str(year) in shown and display_number(median) in shown
     assert "2025" not in shown
+
+
+@pytest.mark.notebooks
+def test_panels_notebook_on_a_user_csv(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    rng = np.random.default_rng(0)
+    rows = []
+    for branch in ("north", "south", "east", "west"):
+        v = np.exp(14 + np.cumsum(0.12 + 0.2 * rng.standard_normal(10)))
+        rows += [{"Branch": branch, "FY": 2013 + i, "Loss": round(x, 2)} for i, x in enumerate(v)]
+    csv = tmp_path / "my panel.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "06-panels.ipynb"), str(out), kernel_name="python3",
+                               cwd=str(NOTEBOOKS), progress_bar=False, execution_timeout=CELL_TIMEOUT,
+                               parameters={"csv": str(csv), "key_column": "Branch", "year_column": "FY",
+                                           "value_column": "Loss", "unit": "EUR", "horizon": 2, "model": "drift",
+                                           "backtest_origins": 2})
+    nb = nbformat.read(out, as_version=4)
+    assert _errors(nb) == []
+    assert _images(nb) >= 3  # the small multiples and two contribution charts
+    # the forecast table is the library's: the reconciled total's medians
+    res = forecast.fit_panel(csv, key="Branch", year="FY", value="Loss", unit="EUR", model="drift")
+    total = res.forecast(horizon=2).query("Branch == 'Total'")
+    shown = _text_of(nb, "fc = res.forecast")
+    for median in total["median"]:
+        assert display_number(median) in shown
+    assert "2024" in shown and "2025" not in shown  # data to 2022, two years ahead
 
 
 @pytest.mark.notebooks

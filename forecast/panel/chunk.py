@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError
+from forecast.families._common import single_thread_blas
 from forecast.intervals import interval_columns, level_label
 from forecast.panel.batch import DRIFT_MIN_OBS, ETS_MIN_OBS, fit_drift_batch, fit_ets_batch
 
@@ -113,8 +114,9 @@ class ChunkFit:
     status: list[dict] = field(default_factory=list)
     groups: list[_Group] = field(default_factory=list)
     singles: dict[str, Any] = field(default_factory=dict)
-    insample: dict[str, pd.Series] = field(default_factory=dict)  # level-scale fitted values by year
-    insample_log_resid: dict[str, pd.Series] = field(default_factory=dict)
+    # by series: (years, one-step fitted values in levels) and (years, log-scale errors), plain arrays
+    insample: dict[str, tuple] = field(default_factory=dict)
+    insample_log_resid: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def fitted_keys(self) -> list[str]:
@@ -127,26 +129,29 @@ class ChunkFit:
         n = self.n_paths
         for grp in self.groups:
             parts = grp.batch
-            for j, key in enumerate(grp.keys):
-                seed = series_seed(self.seed, key)
-                if grp.model == "drift":
-                    loc, scale = parts.loc_scale(h)
-                    rec = {"loc": loc[j], "scale": scale[j], "mean": np.exp(loc[j] + scale[j] ** 2 / 2)}
+            if grp.model == "drift":
+                loc, scale = parts.loc_scale(h)
+                mean = np.exp(loc + scale**2 / 2)
+                for j, key in enumerate(grp.keys):
+                    rec = {"loc": loc[j], "scale": scale[j], "mean": mean[j]}
                     if want_paths:
-                        rec["paths"] = parts.paths(j, h, n, np.random.default_rng(seed))
-                elif grp.model == "ets":
-                    paths = parts.paths(j, h, n, np.random.default_rng(seed))
-                    rec = {"paths": paths, "mean": np.exp(paths).mean(axis=0)}
-                else:  # auto: equal mixture of drift and ETS, half the paths from each
-                    drift, ets = parts
-                    half = n // 2
-                    loc, scale = drift.loc_scale(h)
+                        rec["paths"] = parts.paths(j, h, n, np.random.default_rng(series_seed(self.seed, key)))
+                    out[key] = rec
+            elif grp.model == "ets":
+                for j, key in enumerate(grp.keys):
+                    paths = parts.paths(j, h, n, np.random.default_rng(series_seed(self.seed, key)))
+                    out[key] = {"paths": paths, "mean": np.exp(paths).mean(axis=0)}
+            else:  # auto: equal mixture of drift and ETS, half the paths from each
+                drift, ets = parts
+                half = n // 2
+                loc, scale = drift.loc_scale(h)
+                dmean = np.exp(loc + scale**2 / 2)
+                for j, key in enumerate(grp.keys):
+                    seed = series_seed(self.seed, key)
                     pd_ = drift.paths(j, h, n - half, np.random.default_rng([seed, 1]))
                     pe = ets.paths(j, h, half, np.random.default_rng(seed))
-                    paths = np.vstack([pd_, pe])
-                    mean = 0.5 * np.exp(loc[j] + scale[j] ** 2 / 2) + 0.5 * np.exp(pe).mean(axis=0)
-                    rec = {"paths": paths, "mean": mean}
-                out[key] = rec
+                    out[key] = {"paths": np.vstack([pd_, pe]),
+                                "mean": 0.5 * dmean[j] + 0.5 * np.exp(pe).mean(axis=0)}
         for key, res in self.singles.items():
             seed = series_seed(self.seed, key)
             fc = res.forecast(horizon=h)
@@ -162,7 +167,8 @@ class ChunkFit:
 
     def forecast(self, h: int, levels: tuple, want_paths: bool = False) -> tuple[pd.DataFrame, dict]:
         """Base forecasts of every fitted series: a long frame and, if asked, the log paths by key."""
-        recs = self._draw(h, want_paths)
+        with single_thread_blas():
+            recs = self._draw(h, want_paths)
         years = np.arange(self.last_year + 1, self.last_year + h + 1)
         paths: dict[str, np.ndarray] = {}
         probs = [0.5]
@@ -203,10 +209,9 @@ class ChunkFit:
         return frame, paths
 
     def status_of(self, key: str) -> dict:
-        for r in self.status:
-            if r["series"] == key:
-                return r
-        raise KeyError(key)
+        if getattr(self, "_by_key", None) is None or len(self._by_key) != len(self.status):
+            self._by_key = {r["series"]: r for r in self.status}
+        return self._by_key[key]
 
 
 def _status(key: str, model: str, prep: _Prepared | None, status: str, reason: str = "") -> dict:
@@ -221,8 +226,8 @@ def _status(key: str, model: str, prep: _Prepared | None, status: str, reason: s
 def _record_insample(fit: ChunkFit, prep: _Prepared, fitted_log: np.ndarray, offset: int) -> None:
     """Keep fitted values (levels) and log residuals by year, for MinT and the copula."""
     yrs = prep.years[offset:]
-    fit.insample[prep.key] = pd.Series(np.exp(fitted_log), index=yrs)
-    fit.insample_log_resid[prep.key] = pd.Series(prep.logy[offset:] - fitted_log, index=yrs)
+    fit.insample[prep.key] = (yrs, np.exp(fitted_log))
+    fit.insample_log_resid[prep.key] = (yrs, prep.logy[offset:] - fitted_log)
 
 
 def fit_chunk(series: list[SeriesData], model: str, *, last_year: int, seed: int = 0, n_paths: int = 2000,
@@ -257,7 +262,8 @@ def fit_chunk(series: list[SeriesData], model: str, *, last_year: int, seed: int
             if model in ("drift", "auto"):
                 drift, dfit = fit_drift_batch(logy)
             if model == "ets" or (model == "auto" and n >= ETS_MIN_OBS):
-                ets, efit = fit_ets_batch(logy, grid_size=grid_size)
+                with single_thread_blas():  # small matrix products: threads only contend (4x slower on 2 busy cores)
+                    ets, efit = fit_ets_batch(logy, grid_size=grid_size)
             ok = np.ones(len(ps), dtype=bool)
             if drift is not None:
                 ok &= drift.sigma >= 1e-8
@@ -320,10 +326,9 @@ def fit_chunk(series: list[SeriesData], model: str, *, last_year: int, seed: int
             fit.status.append(_status(s.key, model, p, "fitted"))
             fv = res.fitted.dropna()
             fyrs = np.array([q.year for q in fv.index])
-            fit.insample[s.key] = pd.Series(fv.to_numpy(dtype=float), index=fyrs)
+            fit.insample[s.key] = (fyrs, fv.to_numpy(dtype=float))
             logy = pd.Series(p.logy, index=p.years)
-            fit.insample_log_resid[s.key] = pd.Series(logy.reindex(fyrs).to_numpy() - np.log(fv.to_numpy(dtype=float)),
-                                                      index=fyrs)
+            fit.insample_log_resid[s.key] = (fyrs, logy.reindex(fyrs).to_numpy() - np.log(fv.to_numpy(dtype=float)))
     return fit
 
 

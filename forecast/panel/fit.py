@@ -188,8 +188,8 @@ class PanelResult:
             fitted: dict = {}
             resid: dict = {}
             for f, r in gather(map_chunks(_insample, parts, self._client), self._client):
-                fitted.update(f)
-                resid.update(r)
+                fitted.update({k: pd.Series(v, index=y) for k, (y, v) in f.items()})
+                resid.update({k: pd.Series(v, index=y) for k, (y, v) in r.items()})
             self._cache["insample"] = (pd.DataFrame(fitted).sort_index(), pd.DataFrame(resid).sort_index())
         return self._cache["insample"]
 
@@ -410,8 +410,7 @@ def fit_panel(data: Any, key: str | None = None, year: str = "year", value: str 
         raise DataError(f"{panel.source}: a series is named {TOTAL!r}, the name of the reconciled total; rename it")
     client = get_client(client)
     last = panel.last_year
-    series = [SeriesData(k, g["year"].to_numpy(), g["value"].to_numpy(dtype=float))
-              for k, g in panel.frame.groupby("key", sort=True)]
+    series = _series_of(panel.frame)
     kw = {"model": model, "last_year": last, "seed": int(seed), "n_paths": int(n_paths), "options": options}
     chunks = map_chunks(fit_chunk, chunks_of(series, chunk_size), client, **kw)
     status: list[dict] = [r for part in gather(map_chunks(_status, chunks, client), client) for r in part]
@@ -450,6 +449,17 @@ def fit_panel(data: Any, key: str | None = None, year: str = "year", value: str 
                       bottoms, pooled)
     res._pool_below = pool_below
     return res
+
+
+def _series_of(frame: pd.DataFrame) -> list[SeriesData]:
+    """The series of a sorted long frame, split without a pandas group per series."""
+    keys = frame["key"].to_numpy()
+    years = frame["year"].to_numpy()
+    values = frame["value"].to_numpy(dtype=float)
+    cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [len(keys)]])
+    return [SeriesData(str(keys[a]), years[a:b], values[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
 def _small_series(panel: Panel, fitted: list[str], pool_below: float | None) -> list[str]:

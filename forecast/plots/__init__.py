@@ -25,6 +25,7 @@ from forecast.plots.claim import claim_chart
 from forecast.plots.compare import comparison_chart
 from forecast.plots.diagnostics import residual_diagnostics
 from forecast.plots.fan import fan_chart
+from forecast.plots.panel import contributions_chart, panel_chart
 from forecast.plots.publishers import publisher_chart
 from forecast.plots.series import series_chart
 
@@ -32,7 +33,9 @@ __all__ = [
     "backtest_chart",
     "claim_chart",
     "comparison_chart",
+    "contributions_chart",
     "fan_chart",
+    "panel_chart",
     "publisher_chart",
     "residual_diagnostics",
     "series_chart",
