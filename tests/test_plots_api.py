@@ -26,7 +26,9 @@ def inputs():
     bt = forecast.backtest(y, models=["drift", "exponential"], origins=range(2015, 2021), horizon=2)
     pf = forecast.fit_publishers()
     return {"y": y, "fit": fit, "bt": bt, "acc": forecast.accuracy(bt), "pf": pf,
-            "check": forecast.check_claim(3e10, 2024, against=fit, n=200)}
+            "check": forecast.check_claim(3e10, 2024, against=fit, n=200),
+            "panel": forecast.fit_panel("ic3_by_state", model="drift", n_paths=200),
+            "contrib": forecast.contributions("ic3_by_crime_type")}
 
 
 CHARTS = {
@@ -37,6 +39,8 @@ CHARTS = {
     "publisher_chart": (1, lambda d, ax: plots.publisher_chart(d["pf"], ax=ax)),
     "claim_chart": (1, lambda d, ax: plots.claim_chart(d["check"], against=d["fit"], ax=ax)),
     "residual_diagnostics": (3, lambda d, ax: plots.residual_diagnostics(d["fit"], ax=ax)),
+    "panel_chart": (2, lambda d, ax: plots.panel_chart(d["panel"], series=["Total", "Texas"], axes=ax)),
+    "contributions_chart": (1, lambda d, ax: plots.contributions_chart(d["contrib"], ax=ax)),
 }
 
 
