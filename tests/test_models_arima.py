@@ -123,8 +123,11 @@ def test_statsmodels_optimiser_finds_nothing_higher(ic3, case):
     mod = ARIMA(pd.Series(np.log(res.y.to_numpy()), index=res.y.index), order=(1, 1, 0), trend="t")
     start = np.array([res.mle_["delta"], res.mle_["phi"], res.mle_["sigma"] ** 2])
     sm = mod.fit(start_params=start, cov_type="none")
-    assert sm.llf <= res.loglike + 1e-6
-    assert res.loglike == pytest.approx(float(mod.loglike(start)), abs=1e-12)
+    assert sm.llf <= res.loglike + 1e-4
+    # the fit's likelihood is the exact one; statsmodels' treats the first observation as approximately diffuse
+    d = np.diff(np.log(res.y.to_numpy()))
+    assert res.loglike == pytest.approx(exact_loglike(d, start[1], start[0], start[2]), abs=1e-12)
+    assert res.loglike == pytest.approx(float(mod.loglike(start)), abs=1e-4)
     assert not any("convergence" in n for n in res.notes)
 
 

@@ -111,9 +111,8 @@ def test_ets_aan_difference_to_r_documented(golden, ic3):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     res = fit_ets(ic3)
-    default = res.starts_.loc[res.starts_["start"] == "statsmodels default", "loglike"].iloc[0]
     low = ETSModel(np.log(res.y), error="add", trend="add").fit(disp=False)
-    assert low.llf == pytest.approx(default, abs=1e-6)
+    assert low.llf == pytest.approx(-7.82, abs=0.02) and low.llf < res.loglike - 0.5
     assert (np.exp(np.asarray(low.forecast(6))) / r["median"].to_numpy() < 0.81).all()
     # R's 95% intervals are wider than statsmodels' plug-in ones (R divides the
     # sum of squares by n minus the number of parameters): R's upper bound 8-16% higher
@@ -133,4 +132,7 @@ def test_ets_damped_difference_to_r_documented(golden, ic3):
     ratio = plug["median"] / r["median"]
     assert ((ratio > 1.15) & (ratio < 1.35)).all()
     # statsmodels' default start (phi at its 0.98 bound, log-lik -9.18) is further still
-    assert res.starts_.loc[res.starts_["start"] == "statsmodels default", "loglike"].iloc[0] < res.loglike - 3
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    low = ETSModel(np.log(res.y), error="add", trend="add", damped_trend=True).fit(disp=False)
+    assert low.llf < res.loglike - 3

@@ -42,8 +42,8 @@ def test_parse_claim_errors(text, message):
 
 def test_percentiles_never_round_to_100():
     assert fmt_percentile(99.999) == "above 99.9th"
-    assert fmt_percentile(99.94) == "99.9th"
-    assert fmt_percentile(0.01) == "below 0.1th"
+    assert fmt_percentile(99.94) == "above 99.9th"  # the one wording (forecast.text), as in the claim results
+    assert fmt_percentile(0.01) == "below 0.1st"
     assert fmt_percentile(50.4) == "50th"
     assert fmt_percentile(float("nan")) == "n/a"
     assert [ordinal(k) for k in (1, 2, 3, 11, 12, 13, 22)] == ["1st", "2nd", "3rd", "11th", "12th", "13th", "22nd"]

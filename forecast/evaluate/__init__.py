@@ -10,8 +10,9 @@ Examples
 >>> import forecast
 >>> y = pd.Series([1.0, 1.3, 1.5, 2.1, 2.4, 3.2, 3.9, 5.1], index=range(2013, 2021))
 >>> bt = forecast.backtest(y, models=["drift"], horizon=2)
->>> forecast.accuracy(bt)["windows"].tolist()
-[9]
+>>> acc = forecast.accuracy(bt)
+>>> acc["windows"].tolist(), acc["origins"].tolist(), acc["horizons"].tolist()
+([3], ['2018-2019'], ['1-2'])
 """
 
 from __future__ import annotations

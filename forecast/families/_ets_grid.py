@@ -242,3 +242,30 @@ def polish(y: np.ndarray, starts: np.ndarray, step: np.ndarray, *, tol: float = 
         h[act[up]] = np.minimum(h[act[up]] * grow, 4 * np.asarray(step, dtype=float))
         h[act[~up]] *= shrink
     return x, f, h.max(axis=1) <= tol
+
+
+def edge_points(damped: bool, size: int = 30, phi_size: int = 8) -> np.ndarray:
+    """Points on the faces of the bounds, ``(m, d)`` in ``(alpha, beta/alpha[, phi])``.
+
+    The grid of :func:`grid` holds cell midpoints only; a likelihood that
+    rises towards a bound (``beta`` near 0 with ``alpha`` near 1, say) peaks
+    on a face it never visits. The best of these points is one more start to
+    climb (they are not part of the posterior grid).
+
+    Examples
+    --------
+    >>> pts = edge_points(False, size=4)
+    >>> pts.shape, bool((pts[:, 1] == BETA_STAR_BOUNDS[0]).any())
+    ((16, 2), True)
+    """
+    mids = (np.arange(size) + 0.5) / size
+    faces = []
+    for lo_hi_a in ALPHA_BOUNDS:
+        faces.append(np.column_stack([np.full(size, lo_hi_a), mids]))
+    for lo_hi_b in BETA_STAR_BOUNDS:
+        faces.append(np.column_stack([mids, np.full(size, lo_hi_b)]))
+    pts = np.vstack(faces)
+    if not damped:
+        return pts
+    phis = np.linspace(*PHI_BOUNDS, phi_size)
+    return np.vstack([np.column_stack([pts, np.full(len(pts), ph)]) for ph in phis])

@@ -8,8 +8,8 @@ Point estimates are exact maximum likelihood, the fit of statsmodels'
 constant, the drift, in differences) and of R's
 ``Arima(..., include.drift=TRUE)``. For fixed ``phi`` the likelihood is
 maximised in closed form, so the fit is a one-dimensional search over
-``phi``; statsmodels' log-likelihood at the result checks it (statsmodels'
-own optimiser takes over should they disagree).
+``phi`` (the tests check it against statsmodels' likelihood and optimiser;
+statsmodels' optimiser takes over should the exact likelihood fail).
 
 statsmodels' intervals omit parameter uncertainty. By default the intervals
 here are simulated instead, from the exact posterior under flat priors on
@@ -75,11 +75,11 @@ class ArimaResult(FitResult):
     model = "arima"
     space = "log"
 
-    def __init__(self, y: pd.Series, *, sm_model: Any, sm_params: np.ndarray, loglike: float,
+    def __init__(self, y: pd.Series, *, sm_model: Any = None, sm_params: np.ndarray, loglike: float,
                  sm_result: Any = None, mle: dict, grid: dict, param_uncertainty: bool, n_draws: int, seed: int,
                  **kwargs: Any) -> None:
         super().__init__(y, **kwargs)
-        self.sm_model_ = sm_model
+        self._sm_model = sm_model
         self.sm_params_ = sm_params
         self._loglike = loglike
         self._sm_result = sm_result
@@ -95,8 +95,15 @@ class ArimaResult(FitResult):
 
     @property
     def loglike(self) -> float:
-        """Log-likelihood of the fit (statsmodels' value)."""
+        """Exact log-likelihood of the fit (statsmodels' value when its optimiser had to take over)."""
         return self._loglike
+
+    @property
+    def sm_model_(self) -> Any:
+        """statsmodels' ``ARIMA(1,1,0)`` model with drift of the (gap-filled) log series (built on first use)."""
+        if self._sm_model is None:
+            self._sm_model = _sm_model(self.y)
+        return self._sm_model
 
     @property
     def sm_result_(self) -> Any:
@@ -205,6 +212,13 @@ def _profile_mle(d: np.ndarray, grid: dict) -> tuple[float, float, float]:
     return phi, delta, sse / t
 
 
+def _sm_model(yc: pd.Series) -> Any:
+    """statsmodels' model of the log series (imported here: only the tests and the fallback need it)."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    return ARIMA(pd.Series(np.log(yc.to_numpy()), index=yc.index), order=(1, 1, 0), trend="t")
+
+
 def _sm_fit(sm_model: Any, start: np.ndarray, notes: list[str]) -> Any:
     """statsmodels' own maximum-likelihood fit from ``start`` (notes convergence trouble)."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -253,8 +267,6 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     >>> res.params.index.tolist()
     ['drift', 'ar1', 'sigma']
     """
-    from statsmodels.tsa.arima.model import ARIMA
-
     options = {"gaps": gaps, "param_uncertainty": bool(param_uncertainty), "n_draws": int(n_draws),
                "seed": int(seed), "grid_size": int(grid_size)}
     if int(n_draws) < 100:
@@ -267,17 +279,18 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     n = len(logy)
 
     grid = _posterior_grid(d, int(grid_size))
-    sm_model = ARIMA(pd.Series(logy, index=yc.index), order=(1, 1, 0), trend="t")
     # exact maximum likelihood: for fixed phi, delta and sigma^2 have closed forms, so the likelihood is
-    # maximised over phi alone (bracketed by the best grid point). statsmodels' log-likelihood at the result
-    # verifies it (statsmodels treats the first observation as approximately diffuse, which shifts its value
-    # by about 5e-6); should they disagree, statsmodels' own optimiser from that point is used instead
+    # maximised over phi alone (bracketed by the best grid point); the tests check it against statsmodels'
+    # likelihood and optimiser (statsmodels treats the first observation as approximately diffuse, which shifts
+    # its value by about 5e-6). Should the exact likelihood not be finite inside the bounds, statsmodels' own
+    # optimiser is run from that point instead (statsmodels is imported only then: importing it costs more than
+    # many fits)
     phi, delta, sigma2 = _profile_mle(d, grid)
     sm_params = np.array([delta, phi, sigma2])
-    sm_res = None
-    with single_thread_blas():
-        llf = float(sm_model.loglike(sm_params))
-    if not (np.isfinite(llf) and abs(llf - exact_loglike(d, phi, delta, sigma2)) < 1e-4):
+    sm_model = sm_res = None
+    llf = float(exact_loglike(d, phi, delta, sigma2))
+    if not (np.isfinite(llf) and -1 < phi < 1 and sigma2 > 0):
+        sm_model = _sm_model(yc)
         sm_res = _sm_fit(sm_model, sm_params, notes)
         sm_params = np.asarray(sm_res.params, dtype=float)
         llf = float(sm_res.llf)
@@ -300,7 +313,7 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
                          notes=notes, options=options)
     draws = result._posterior_draws(np.random.default_rng(seed))
     result.params["std_err"] = [float(np.std(draws[k], ddof=1)) for k in ("delta", "phi", "sigma")]
-    result.notes.append("estimates: exact maximum likelihood (statsmodels' ARIMA likelihood); std. errors: posterior "
+    result.notes.append("estimates: exact maximum likelihood (checked against statsmodels' ARIMA); std. errors: posterior "
                         "standard deviations (flat priors)")
     if param_uncertainty:
         result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "

@@ -7,9 +7,13 @@ the model is fitted from several starts and the highest likelihood is kept:
 the optimum of a grid over the smoothing parameters (initial states profiled
 out by least squares, see :mod:`forecast.families._ets_grid`), the best grid
 points well apart from each other, each climbed to its local maximum of that
-concentrated likelihood (:func:`forecast.families._ets_grid.polish`), and
-statsmodels' own fit from its default start. Every candidate is scored by
-statsmodels' log-likelihood; ``result.starts_`` lists them all.
+concentrated likelihood (:func:`forecast.families._ets_grid.polish`), and the
+best point on the faces of the parameter bounds climbed the same way (a
+likelihood rising towards a bound peaks where the grid's cell midpoints never
+look, and where a gradient optimiser such as statsmodels' ends). The concentrated likelihood is statsmodels' log-likelihood
+at the profiled initial states (the tests check both against statsmodels,
+which is no longer run by a fit: building its model costs more than the
+whole fit here). ``result.starts_`` lists every start and its likelihood.
 
 statsmodels' exact intervals omit parameter uncertainty. By default the
 intervals here are simulated instead: smoothing parameters drawn from their
@@ -21,7 +25,6 @@ maximum-likelihood parameters (too narrow; for comparison).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -51,12 +54,12 @@ class ETSResult(FitResult):
 
     space = "log"
 
-    def __init__(self, y: pd.Series, *, model: str, damped: bool, sm_model: Any, sm_params: np.ndarray,
+    def __init__(self, y: pd.Series, *, model: str, damped: bool, sm_params: np.ndarray,
                  loglike: float, mle: dict, prof: eg.Profile, weights: np.ndarray, starts: pd.DataFrame,
                  param_uncertainty: bool, n_draws: int, seed: int, **kwargs: Any) -> None:
         super().__init__(y, model=model, **kwargs)
         self.damped_ = damped
-        self.sm_model_ = sm_model
+        self._sm_model: Any = None
         self.sm_params_ = sm_params
         self._loglike = loglike
         self._sm_result: Any = None
@@ -74,6 +77,16 @@ class ETSResult(FitResult):
     def loglike(self) -> float:
         """Log-likelihood of the chosen fit (statsmodels' value)."""
         return self._loglike
+
+    @property
+    def sm_model_(self) -> Any:
+        """statsmodels' ``ETSModel`` of the (gap-filled) log series (built on first use)."""
+        if self._sm_model is None:
+            from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+            self._sm_model = ETSModel(pd.Series(self.logy_, index=self.y.index), error="add", trend="add",
+                                      damped_trend=self.damped_)
+        return self._sm_model
 
     @property
     def sm_result_(self) -> Any:
@@ -139,17 +152,6 @@ class ETSResult(FitResult):
         return checked(Predictive(years, loc=loc, scale=scale, df=np.inf, space="log"), self.model)
 
 
-def _sm_fit(mod: Any, start: np.ndarray | None) -> tuple[np.ndarray, bool]:
-    """One statsmodels fit; returns the parameters and whether it reported convergence trouble."""
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings(record=True) as caught, single_thread_blas():
-        warnings.simplefilter("always", ConvergenceWarning)
-        params = mod.fit(start_params=start, disp=False, return_params=True)
-    trouble = any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    return np.asarray(params, dtype=float), trouble
-
-
 def _start_indices(prof: eg.Profile, damped: bool, k: int = 2) -> list[int]:
     """The best grid point and the best ones well apart from those already taken."""
     ll = prof.loglike
@@ -168,8 +170,6 @@ def _start_indices(prof: eg.Profile, damped: bool, k: int = 2) -> list[int]:
 
 def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, n_draws: int, seed: int,
              grid_size: int) -> ETSResult:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
     model = "ets_damped" if damped else "ets"
     min_obs = 7 if damped else 6
     options = {"gaps": gaps, "param_uncertainty": bool(param_uncertainty), "n_draws": int(n_draws),
@@ -187,40 +187,45 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     prof = eg.profile(logy, *eg.grid(damped, size=int(grid_size), phi_size=phi_size))
     check_sigma(float(np.sqrt(prof.sse.min() / n)), model)
 
-    sm_model = ETSModel(pd.Series(logy, index=yc.index), error="add", trend="add", damped_trend=damped)
-    # starts: the grid optimum as it is, then the best grid points well apart from each other climbed to their
-    # local maxima of the concentrated likelihood (initial states profiled out), then statsmodels' own fit
-    # from its default start; every candidate is scored by statsmodels' log-likelihood and the highest is kept
+    # starts: the grid optimum as it is, then the best grid points well apart from each other and the best point
+    # on the faces of the bounds, each climbed to its local maximum of the concentrated likelihood (initial states
+    # profiled out); every candidate is scored by the concentrated likelihood (statsmodels' log-likelihood at the
+    # profiled initial states) and the highest is kept
     starts_at = _start_indices(prof, damped)
     pts = np.column_stack([prof.alpha[starts_at], prof.beta[starts_at] / prof.alpha[starts_at]]
                           + ([prof.phi[starts_at]] if damped else []))
     step = np.array([0.5 / int(grid_size)] * 2
                     + ([0.5 * (eg.PHI_BOUNDS[1] - eg.PHI_BOUNDS[0]) / (phi_size - 1)] if damped else []))
+    edges = eg.edge_points(damped, size=int(grid_size), phi_size=phi_size)
+    with np.errstate(all="ignore"):
+        eprof = eg.profile(logy, edges[:, 0], edges[:, 0] * edges[:, 1],
+                           edges[:, 2] if damped else np.ones(len(edges)))
+    edge_ll = np.where(np.isfinite(eprof.loglike), eprof.loglike, -np.inf)
+    pts = np.vstack([pts, edges[[int(np.argmax(edge_ll))]]])
     top, _, converged = eg.polish(logy, pts, step)
+    labels = [f"grid start {j + 1}" for j in range(len(top) - 1)] + ["best point on the bounds"]
     tphi = top[:, 2] if damped else np.ones(len(top))
     tprof = eg.profile(logy, top[:, 0], top[:, 0] * top[:, 1], tphi)
     i0 = int(np.argmax(prof.loglike))
     fits = [(np.array([prof.alpha[i0], prof.beta[i0]] + ([prof.phi[i0]] if damped else []) + list(prof.x0[i0])),
-             False, "grid optimum")]
+             False, "grid optimum", float(prof.loglike[i0]))]
     for j in range(len(top)):
         par = np.array([tprof.alpha[j], tprof.beta[j]] + ([tprof.phi[j]] if damped else []) + list(tprof.x0[j]))
-        fits.append((par, not bool(converged[j]), f"grid start {j + 1}"))
-    par, trouble = _sm_fit(sm_model, None)
-    fits.append((par, trouble, "statsmodels default"))
-    starts = pd.DataFrame([{"start": label, "loglike": float(sm_model.loglike(par)), "convergence_trouble": trouble}
-                           for par, trouble, label in fits])
+        fits.append((par, not bool(converged[j]), labels[j], float(tprof.loglike[j])))
+    starts = pd.DataFrame([{"start": label, "loglike": ll, "convergence_trouble": trouble}
+                           for _, trouble, label, ll in fits])
     lls = starts["loglike"].to_numpy()
     if not np.isfinite(lls).any():
         raise ModelError(f"model {model!r}: the likelihood could not be evaluated for this series")
     best = int(np.argmax(np.where(np.isfinite(lls), lls, -np.inf)))
     starts["chosen"] = np.arange(len(starts)) == best
-    est, trouble, _ = fits[best]
+    est, trouble, _, _ = fits[best]
     if trouble:
         notes.append("the optimiser reported convergence trouble for the chosen fit")
-    default_ll = lls[-1]
-    if np.isfinite(default_ll) and lls[best] - default_ll > 0.01:
+    climbed = lls[1:][np.isfinite(lls[1:])]
+    if len(climbed) and lls[best] - climbed.min() > 0.01:
         notes.append(f"the likelihood has more than one peak: kept log-likelihood {lls[best]:.2f} "
-                     f"(statsmodels' default start reaches {default_ll:.2f})")
+                     f"(another start reaches {climbed.min():.2f})")
 
     alpha, beta = float(est[0]), float(est[1])
     phi = float(est[2]) if damped else 1.0
@@ -240,7 +245,7 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     fitted = pd.Series(np.exp(logy - err), index=yc.index, name="fitted")
     residuals = pd.Series(err, index=yc.index, name="residual")
     llf = float(lls[best])
-    result = ETSResult(yc, model=model, damped=damped, sm_model=sm_model, sm_params=est, loglike=llf, mle=mle,
+    result = ETSResult(yc, model=model, damped=damped, sm_params=est, loglike=llf, mle=mle,
                        prof=prof, weights=weights, starts=starts, param_uncertainty=bool(param_uncertainty),
                        n_draws=int(n_draws), seed=int(seed),
                        params=params_frame(names, list(est) + [sigma_mle], [np.nan] * len(names)),

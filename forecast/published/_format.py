@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from forecast import text
 from forecast.errors import ClaimError
 
 
@@ -24,59 +25,40 @@ def money(value: float) -> str:
 
 
 def percentile(p: float) -> str:
-    """Where a percentile lies, in words: ``'at the 73rd percentile'``, ``'above the 99.9th percentile'``.
+    """Where a percentile lies, in words (:func:`forecast.text.percentile`, the one wording).
 
     Examples
     --------
     >>> percentile(73.2), percentile(99.99), percentile(0.5)
     ('at the 73rd percentile', 'above the 99.9th percentile', 'at the 0.5th percentile')
     """
-    if not math.isfinite(p):
-        return "at an undefined percentile"
-    if p > 99.9:
-        return "above the 99.9th percentile"
-    if p < 0.1:
-        return "below the 0.1st percentile"
-    v = round(p, 1) if (p > 99 or p < 1) else round(p)
-    return f"at the {_ordinal(v)} percentile"
+    return text.percentile(p)
 
 
 def _ordinal(v: float) -> str:
-    if isinstance(v, float) and not v.is_integer():
-        last = str(v)[-1]
-    else:
-        v = int(v)
-        if 10 <= v % 100 <= 20:
-            return f"{v}th"
-        last = str(v)[-1]
-    suffix = {"1": "st", "2": "nd", "3": "rd"}.get(last, "th")
-    return f"{v}{suffix}"
+    return text.ordinal(v)
 
 
 def ratio(r: float) -> str:
-    """A ratio in short form: ``'2.4'``, ``'620'``, ``'0.67'``.
+    """A ratio in short form (:func:`forecast.text.ratio`): ``'2.4'``, ``'620'``, ``'0.67'``.
 
     Examples
     --------
     >>> ratio(2.415), ratio(619.6), ratio(0.6666)
     ('2.4', '620', '0.67')
     """
-    if not math.isfinite(r):
-        return "n/a"
-    return f"{r:,.0f}" if r >= 100 else f"{r:.2g}"
+    return text.ratio(r)
 
 
 def rate(r: float) -> str:
-    """Annual growth rate in percent: ``'+15.0%/yr'``.
+    """Annual growth rate in percent (:func:`forecast.text.growth`): ``'+15.0%/yr'``.
 
     Examples
     --------
     >>> rate(0.1406)
     '+14.1%/yr'
     """
-    if r is None or not math.isfinite(r):
-        return "n/a"
-    return f"{100 * r:+.1f}%/yr"
+    return text.growth(r)
 
 
 def possessive(name: str) -> str:

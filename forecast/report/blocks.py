@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from forecast import text
+
 Block = dict[str, Any]
 Run = dict[str, Any]
 Text = str | list[Run]
@@ -238,6 +240,4 @@ def ordinal(n: int) -> str:
     >>> [ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 99, 100)]
     ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '99th', '100th']
     """
-    n = int(n)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return text.ordinal(int(n))

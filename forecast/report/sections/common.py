@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 import forecast
-from forecast.report.blocks import fmt_number, ordinal
+from forecast import text
+from forecast.report.blocks import fmt_number
 from forecast.report.context import Context
 
 
@@ -73,18 +74,14 @@ def attr(obj: Any, *names: str, default: Any = None) -> Any:
 
 
 def fmt_share(x: Any) -> str:
-    """A share (0-1) as a percentage with two significant digits: ``5.3e-7`` -> ``"0.000053%"``.
+    """A share (0-1) as a percentage with two significant digits (:func:`forecast.text.share`).
 
     Examples
     --------
     >>> fmt_share(5.3e-7), fmt_share(0.000149), fmt_share(0.0116), fmt_share(0.25)
     ('0.000053%', '0.015%', '1.2%', '25%')
     """
-    if is_missing(x) or not float(x) > 0:
-        return "n/a"
-    pct = 100 * float(x)
-    dec = max(0, 1 - int(math.floor(math.log10(pct))))
-    return f"{pct:.{dec}f}%"
+    return text.share(None if is_missing(x) else x)
 
 
 def fmt_crossing(rec: Any) -> str:
@@ -106,23 +103,14 @@ def fmt_crossing(rec: Any) -> str:
 
 
 def fmt_percentile(p: Any) -> str:
-    """A percentile (0-100) the way a reader can trust: no "100th" for 99.96.
+    """A percentile (0-100) in a table cell, the package's one wording (:func:`forecast.text.percentile_label`).
 
     Examples
     --------
     >>> fmt_percentile(99.999), fmt_percentile(99.4), fmt_percentile(73.5), fmt_percentile(0.01)
-    ('above 99.9th', '99.4th', '74th', 'below 0.1th')
+    ('above 99.9th', '99.4th', '74th', 'below 0.1st')
     """
-    if is_missing(p):
-        return "n/a"
-    p = float(p)
-    if p >= 99.95:
-        return "above 99.9th"
-    if p <= 0.05:
-        return "below 0.1th"
-    if p > 99 or p < 1:
-        return f"{p:.1f}th"
-    return ordinal(int(round(p)))
+    return text.percentile_label(None if is_missing(p) else p)
 
 
 def frame_levels(fc: Any) -> tuple[float, float]:
