@@ -10,6 +10,13 @@ Run ``make bench`` (or ``python benchmarks/run.py``). Prints:
    (at each origin ``auto`` chooses with the data up to that origin only),
    beside R's forecast package on the same design.
 
+``--speed`` instead measures the command-line speed against the import floor
+(``python -c "import pandas, statsmodels.tsa.api, matplotlib.pyplot"``) in
+one run, the warm backtest of the candidates, and the curve of
+``predict --model auto`` on synthetic annual series of 25 to 225 years (time
+and peak memory); ``--profile`` adds where the time of ``predict --model
+auto`` and of the report goes (cProfile, top entries).
+
 ``--variants`` also evaluates variants of the ``auto`` rule (nested, same
 design). They were looked at after the default rule was fixed; their numbers
 come from the same windows, so they are optimistic for whichever looks best.
@@ -19,17 +26,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
+
 import forecast  # noqa: E402
-from forecast.evaluate.auto import DEFAULT_CANDIDATES  # noqa: E402
-from forecast.evaluate.backtest import fit_cache  # noqa: E402
+from forecast.evaluate.defaults import DEFAULT_CANDIDATES  # noqa: E402
+from forecast.evaluate.fitcache import fit_cache  # noqa: E402
 from forecast.families import REGISTRY  # noqa: E402
 
 ORIGINS = range(2012, 2024)
@@ -56,8 +69,14 @@ def section(title: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", action="store_true", help="also evaluate variants of the auto rule")
+    parser.add_argument("--speed", action="store_true", help="command-line speed against the import floor, "
+                        "and the cost curve of predict --model auto by series length")
+    parser.add_argument("--profile", action="store_true", help="with --speed: where the time goes (cProfile)")
+    parser.add_argument("--runs", type=int, default=3, help="with --speed: runs of each command (default 3)")
     args = parser.parse_args(argv)
     warnings.simplefilter("default")
+    if args.speed:
+        return speed(args.runs, args.profile)
     y = forecast.series("ic3")
     t0, _ = timed(lambda: forecast.fit(y, model="drift"))  # imports
     print(f"IC3 reported losses {y.index[0].year}-{y.index[-1].year}, {len(y)} observations "
@@ -119,6 +138,110 @@ def main(argv: list[str] | None = None) -> int:
                 a = forecast.accuracy(vbt).iloc[0]
                 print(f"{json.dumps(kw) or '{}':<50} MAPE {a['mape']:6.2f}  cov80 {a['coverage_80']:6.1f}  "
                       f"cov95 {a['coverage_95']:6.1f}  WIS {a['wis']:.3f}  ({s:.1f} s)")
+    return 0
+
+
+# ------------------------------------------------------------------ speed
+
+FLOOR = [sys.executable, "-c", "import pandas, statsmodels.tsa.api, matplotlib.pyplot"]
+PEAK = ("import atexit, resource, runpy, sys; "
+        "atexit.register(lambda: sys.stderr.write(f'PEAK_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')); "
+        "sys.argv = ['forecast'] + sys.argv[1:]; runpy.run_module('forecast', run_name='__main__')")
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as `make` runs it: byte-code caches used
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def _run(cmd: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of one command (its own peak, printed at exit)."""
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=cwd)
+    sec = time.perf_counter() - t
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+    peak = [ln for ln in out.stderr.splitlines() if ln.startswith("PEAK_KB ")]
+    return sec, (int(peak[-1].split()[1]) / 1024 if peak else float("nan"))
+
+
+def _forecast_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-c", PEAK, *args]
+
+
+def synthetic(n: int, seed: int = 1) -> pd.Series:
+    """An annual series of ``n`` years growing about 8% a year with 10% noise on the log scale."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    logv = 20 + np.cumsum(0.08 + 0.1 * rng.standard_normal(n))
+    return pd.Series(np.exp(logv), index=range(2025 - n, 2025))
+
+
+def speed(runs: int = 3, profile: bool = False) -> int:
+    """Print the speed figures of the benchmarks README (the ratios are measured in one run, interleaved)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = str(pathlib.Path(tmp) / "report.pdf")
+        commands = {"floor (import pandas, statsmodels.tsa.api, matplotlib.pyplot)": FLOOR,
+                    "predict --dataset ic3 --model auto": _forecast_cmd("predict", "--dataset", "ic3", "--model",
+                                                                        "auto"),
+                    "report": _forecast_cmd("report", "--output", pdf)}
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        peaks: dict[str, float] = {}
+        _run(commands["report"][:])  # warm the byte-code and font caches once
+        for _ in range(runs):
+            for k, cmd in commands.items():
+                sec, peak = _run(cmd)
+                times[k].append(sec)
+                peaks[k] = max(peaks.get(k, 0.0), peak) if peak == peak else peaks.get(k, float("nan"))
+        floor = statistics.median(times[next(iter(commands))])
+        section(f"command line against the import floor ({runs} interleaved runs, medians)")
+        for k, ts in times.items():
+            print(f"{k:<66} {statistics.median(ts):6.2f} s  x{statistics.median(ts) / floor:4.2f}  "
+                  f"(runs {', '.join(f'{t:.2f}' for t in ts)})" + (f"  peak {peaks[k]:.0f} MB" if k in peaks
+                                                                     and peaks[k] == peaks[k] else ""))
+
+        section("backtest of auto's candidates on IC3, warm (imports done; best of 3, each from an empty fit cache)")
+        y = forecast.series("ic3")
+        forecast.backtest(y, models=list(DEFAULT_CANDIDATES), origins=ORIGINS, horizon=HORIZON)
+        sec, _ = timed(lambda: forecast.backtest(y, models=list(DEFAULT_CANDIDATES), origins=ORIGINS,
+                                                 horizon=HORIZON), repeat=3)
+        print(f"{len(DEFAULT_CANDIDATES)} models x {len(ORIGINS)} origins = {len(DEFAULT_CANDIDATES) * len(ORIGINS)} "
+              f"fits: {sec:.3f} s (goal: under 0.25 s)")
+        for m in DEFAULT_CANDIDATES:
+            s_m, _ = timed(lambda m=m: forecast.backtest(y, models=[m], origins=ORIGINS, horizon=HORIZON), repeat=3)
+            print(f"  {m:<12} {s_m:6.3f} s ({1000 * s_m / len(ORIGINS):5.1f} ms a fit and its forecast)")
+
+        section("predict --model auto by series length (synthetic annual series; wall time and peak memory)")
+        rows = []
+        for n in (25, 50, 100, 225):
+            path = pathlib.Path(tmp) / f"synthetic_{n}.csv"
+            s_ = synthetic(n)
+            path.write_text("year,value\n" + "".join(f"{yr},{v:.6g}\n" for yr, v in s_.items()))
+            sec, peak = _run(_forecast_cmd("predict", "--csv", str(path), "--model", "auto"))
+            rows.append((n, sec, peak))
+            print(f"{n:>4} years: {sec:6.2f} s, peak {peak:6.0f} MB")
+        base = rows[0][1]
+        print(f"100 years minus 25 years: {rows[2][1] - base:+.2f} s (goal: at most +1 s); "
+              f"largest peak {max(r[2] for r in rows):.0f} MB (goal: under 300 MB)")
+
+        if profile:
+            import cProfile
+            import io
+            import pstats
+
+            for what, fn in (("auto on IC3 (in process, imports done)", lambda: forecast.fit(y, model="auto")),):
+                pr = cProfile.Profile()
+                pr.enable()
+                fn()
+                pr.disable()
+                out = io.StringIO()
+                pstats.Stats(pr, stream=out).sort_stats("cumulative").print_stats(25)
+                section(f"profile: {what}")
+                print(out.getvalue())
     return 0
 
 

@@ -99,3 +99,47 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------------------------ one result protocol
+
+@pytest.fixture(scope="module")
+def publisher_fit():
+    return forecast.fit_publishers()
+
+
+def _results(series, publisher_fit):
+    """One result of every type that forecasts: each registered family (auto included) and the multi-publisher fit."""
+    out = {}
+    for name in NAMES:
+        try:
+            out[name] = forecast.fit(series, model=name)
+        except ModelError:  # a capacity not identified on this series: that family's own tests cover it
+            continue
+    out["publishers"] = publisher_fit
+    return out
+
+
+def test_every_result_type_follows_one_protocol(series, publisher_fit):
+    """predictive_at (inside the data and after it), forecast, simulate and observations, the same for all."""
+    results = _results(series, publisher_fit)
+    assert {"exponential", "drift", "ets", "arima", "auto", "publishers"} <= set(results)
+    for name, res in results.items():
+        obs = res.observations()
+        assert isinstance(obs, pd.Series) and isinstance(obs.index, pd.PeriodIndex), name
+        first, last = int(res.first_year), int(res.last_year)
+        # the multi-publisher fit's observations are the reference publisher's; its data may run later
+        assert first <= int(obs.index[-1].year) <= last, name
+        assert name == "publishers" or last == int(obs.index[-1].year), name
+        inside = int(obs.index[-1].year)
+        pred = res.predictive_at([inside, last + 1, last + 3])
+        assert [p.year for p in pred.years] == [inside, last + 1, last + 3], name
+        q = pred.quantiles([0.1, 0.5, 0.9])
+        assert np.isfinite(q).all() and (q[0] <= q[1]).all() and (q[1] <= q[2]).all(), name
+        f = res.forecast(horizon=3)
+        validate_frame(f)
+        future = res.predictive_at([last + 1, last + 2, last + 3])
+        np.testing.assert_allclose(future.median(), f["median"].to_numpy(), rtol=1e-9, err_msg=name)
+        paths = res.simulate(horizon=2, n=50, seed=3)
+        assert paths.shape == (2, 50) and [p.year for p in paths.index] == [last + 1, last + 2], name
+        pd.testing.assert_frame_equal(paths, res.simulate(horizon=2, n=50, seed=3))

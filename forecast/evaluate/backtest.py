@@ -24,7 +24,7 @@ import pandas as pd
 
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, check_levels, level_label
-from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MIN_TRAIN
+from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MAX_ORIGINS, DEFAULT_MIN_TRAIN
 from forecast.evaluate.fitcache import fit_cache, fit_cached, forecast_cached, predictive_rows
 from forecast.families import get_spec
 from forecast.families.base import as_annual, fill_gaps_log, years_of
@@ -56,7 +56,9 @@ def default_origins(y: pd.Series, models: Sequence[str] | None = None, min_train
     The first origin is the year by which the series holds ``min_train``
     observations: by default :data:`~forecast.evaluate.defaults.DEFAULT_MIN_TRAIN`
     (7, what the most demanding default candidate needs), or fewer (at least
-    3) when the series is too short to leave two origins after it. ``models``
+    3) when the series is too short to leave two origins after it; at most
+    the last :data:`~forecast.evaluate.defaults.DEFAULT_MAX_ORIGINS` (20)
+    years, so the cost stops growing with a long series. ``models``
     is accepted for compatibility and does not change the origins: the same
     series gives the same origins whichever models are compared, so a
     model's scores do not depend on the company it keeps. A model that needs
@@ -69,6 +71,9 @@ def default_origins(y: pd.Series, models: Sequence[str] | None = None, min_train
     ([2016, 2017], True)
     >>> default_origins(y.iloc[:7])
     [2014, 2015]
+    >>> long = pd.Series(range(1, 101), index=range(1925, 2025), dtype=float)
+    >>> o = default_origins(long); len(o), o[0], o[-1]
+    (20, 2004, 2023)
     """
     y = as_annual(y)
     yrs = years_of(y)
@@ -78,7 +83,7 @@ def default_origins(y: pd.Series, models: Sequence[str] | None = None, min_train
         need = int(min_train)
     if len(yrs) < need + 1:
         return []
-    first = int(yrs[need - 1])
+    first = max(int(yrs[need - 1]), int(yrs[-1]) - DEFAULT_MAX_ORIGINS)
     return list(range(first, int(yrs[-1])))
 
 
