@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from forecast.cli import main
@@ -183,3 +184,18 @@ def test_check_an_excel_sheet(capsys, tmp_path):
     assert code == 0 and "2019-2021, 3 values" in out
     code, out, err = run(capsys, "data", "check", str(p))
     assert code == 2 and "sheet 'Notes': the sheet is empty" in err
+
+
+def test_claim_reads_the_csv_with_the_file_options(capsys, tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_text("year;value\n2016;850\n2017;1.000\n2018;1.150\n2019;1.300\n2020;1.500\n", encoding="utf-8")
+    code, out, err = run(capsys, "claim", "--value", "$2000", "--year", "2022", "--csv", str(p), "--model", "drift")
+    assert code == 2 and "'1.000' could be 1 or 1000" in err and "--decimal ," in err
+    code, out, err = run(capsys, "claim", "--value", "$2000", "--year", "2022", "--csv", str(p), "--model", "drift",
+                         "--decimal", ",", "--format", "json")
+    assert code == 0
+    y = pd.Series([850.0, 1000.0, 1150.0, 1300.0, 1500.0], index=range(2016, 2021))
+    import forecast
+
+    expected = forecast.check_claim(2000, 2022, against=forecast.fit(y, model="drift"))
+    assert json.loads(out)[0]["median"] == pytest.approx(expected.median, rel=1e-9)

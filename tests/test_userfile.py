@@ -232,6 +232,8 @@ def test_semicolon_file_with_thousands_points_is_never_read_as_1_3(tmp_path):
 def test_a_decisive_value_decides_the_whole_file(tmp_path):
     eu = read_series(write(tmp_path, "year;value\n2019;1.234,5\n2020;1.300\n2021;2.000\n"))
     assert eu.tolist() == [1234.5, 1300.0, 2000.0]
+    assert eu.attrs["notes"] == ["numbers read with decimal mark ',', thousands mark '.' (decided from the file's "
+                                 "values)"]
     us = read_series(write(tmp_path, "year;value\n2019;1.25\n2020;1.300\n2021;2.000\n", "us.csv"))
     assert us.tolist() == [1.25, 1.3, 2.0]
     comma = read_series(write(tmp_path, "year;value\n2019;3,5\n2020;4,25\n2021;6,900\n", "c.csv"))

@@ -16,6 +16,7 @@ import math
 
 import pandas as pd
 
+from forecast.cli.file_options import add_file_options, file_options
 from forecast.cli.output import FORMATS, emit
 
 GLOBAL_DATASETS = ("global_estimates", "global")
@@ -39,6 +40,7 @@ def register(subparsers) -> None:
     src.add_argument("--csv", metavar="PATH", help="judge against a series read from your CSV file")
     p.add_argument("--year-column", default="year", help="year column of --csv (default: %(default)s)")
     p.add_argument("--value-column", default="value", help="value column of --csv (default: %(default)s)")
+    add_file_options(p, what="--csv")
     p.add_argument("--model", default="exponential",
                    help="model: for the multi-publisher model the curve (exponential or quadratic); "
                    "for a series any of `forecast.models()` (default: %(default)s)")
@@ -75,7 +77,7 @@ def _against(args):
     if args.csv is not None:
         from forecast.data.userfile import read_series
 
-        y = read_series(args.csv, year=args.year_column, value=args.value_column)
+        y = read_series(args.csv, year=args.year_column, value=args.value_column, **file_options(args))
     else:
         from forecast.data.registry import series
 

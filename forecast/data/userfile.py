@@ -425,6 +425,8 @@ def read_series(path: str | os.PathLike, year: str = "year", value: str = "value
     years, notes = _read_years(rows, iy, where, year, word)
     cells = [(line, row[iv] if iv < len(row) else "") for line, row in rows]
     fmt = decide_format(cells, where=where, separator=delimiter, decimal=decimal, thousands=thousands)
+    if fmt.decimal != ".":
+        notes.append(f"numbers read with {fmt.describe()}" + ("" if decimal else " (decided from the file's values)"))
     header_unit = unit_from_header(names[iv])
     factor = 1.0
     if not unit and header_unit is not None:
