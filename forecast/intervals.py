@@ -27,6 +27,8 @@ from forecast.errors import ForecastError
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 SPACES = ("log", "level")
+MEAN_MC_TOL = 0.01   # a simulated mean is reported only when its Monte Carlo error is below 1%
+NORMAL_DF = 1e6      # degrees of freedom at or above which a Student t is treated as Normal
 
 
 def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
@@ -324,16 +326,44 @@ class Predictive:
         return self.quantile(0.5)
 
     def mean(self) -> np.ndarray:
-        """Mean of the value for each year.
+        """Mean of the value for each year; NaN where it does not exist or cannot be estimated.
 
-        On the log scale this is the bias-adjusted back-transform
-        ``exp(mu + s**2 / 2)`` (``s`` the predictive scale); from draws it is
-        the average of the back-transformed draws.
+        On the log scale with Normal tails this is the bias-adjusted
+        back-transform ``exp(mu + s**2 / 2)`` (``s`` the predictive scale). A
+        Student t on the log scale (finite ``df`` below ``NORMAL_DF``) has no
+        mean (``E exp(T)`` is infinite for every finite df): NaN. From draws it
+        is the average of the back-transformed draws, reported only when its
+        Monte Carlo error (standard error over mean) is below ``MEAN_MC_TOL``
+        (1%); otherwise NaN. Why a value is NaN is said in
+        ``meta["mean_note"]`` (empty when every year has a mean).
+
+        Examples
+        --------
+        >>> p = Predictive(year_index([2025]), loc=np.array([0.0]), scale=np.array([1.0]), df=5.0)
+        >>> bool(np.isnan(p.mean()[0])), "no mean" in p.meta["mean_note"]
+        (True, True)
         """
+        self.meta["mean_note"] = ""
         if self.samples is not None:
-            return np.maximum(self._to_value(self.samples), 0.0).mean(axis=0)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                vals = np.maximum(self._to_value(self.samples), 0.0)
+                n = vals.shape[0]
+                m = vals.mean(axis=0)
+                err = vals.std(axis=0, ddof=1) / np.sqrt(max(n - 1, 1)) / m if n > 1 else np.full(m.shape, np.inf)
+            bad = ~(err < MEAN_MC_TOL)
+            if bad.any():
+                worst = float(np.nanmax(np.where(np.isfinite(err), err, np.nan))) if np.isfinite(err).any() else np.inf
+                self.meta["mean_note"] = (
+                    f"mean not reported for {int(bad.sum())} of {len(m)} years: its Monte Carlo error from {n} "
+                    f"draws reaches {100 * worst:.3g}% (a mean is shown only below {100 * MEAN_MC_TOL:g}%); the distribution "
+                    "may have no mean; the median and intervals are unaffected")
+            return np.where(bad, np.nan, m)
         if self.space == "log":
-            return np.exp(self.loc + self.scale**2 / 2)
+            heavy = np.asarray(self.df) < NORMAL_DF
+            if heavy.any():
+                self.meta["mean_note"] = ("no mean: the predictive is a Student t on the log scale, whose "
+                                          "back-transformed mean is infinite; the median and intervals are shown")
+            return np.where(heavy, np.nan, np.exp(self.loc + self.scale**2 / 2))
         from scipy import stats
 
         a = -self.loc / self.scale
@@ -357,6 +387,8 @@ class Predictive:
         frame = pd.DataFrame(data, index=self.years)[interval_columns(levels)]
         frame.attrs.update({"unit": unit, "model": model, "levels": levels})
         frame.columns.name = f"unit: {unit}" if unit else None  # shown above the index when the frame is printed
+        if self.meta.get("mean_note"):
+            frame.attrs["mean_note"] = self.meta["mean_note"]
         return frame
 
 
@@ -364,16 +396,19 @@ def validate_frame(frame: pd.DataFrame) -> None:
     """Raise ``AssertionError`` unless ``frame`` follows the interval schema.
 
     Checks the index, the columns, finiteness, positivity and nesting
-    (lower_95 <= lower_80 <= median <= upper_80 <= upper_95).
+    (lower_95 <= lower_80 <= median <= upper_80 <= upper_95). The ``mean``
+    column may be NaN (a mean that does not exist), never infinite.
     """
     assert isinstance(frame.index, pd.PeriodIndex) and frame.index.freqstr.startswith("Y"), "index must be annual"
     levels = frame.attrs.get("levels")
     assert levels, "attrs['levels'] missing"
     assert list(frame.columns) == interval_columns(levels), f"columns {list(frame.columns)}"
     assert "unit" in frame.attrs, "attrs['unit'] missing"
-    num = frame.drop(columns="model").to_numpy(dtype=float)
+    num = frame.drop(columns=["model", "mean"]).to_numpy(dtype=float)
     assert np.isfinite(num).all(), "non-finite values"
     assert (num > 0).all(), "non-positive values"
+    mean = frame["mean"].to_numpy(dtype=float)  # NaN where the mean does not exist (see Predictive.mean)
+    assert ((mean > 0) | np.isnan(mean)).all() and not np.isinf(mean).any(), "mean not positive (or NaN)"
     prev_lo = frame["median"].to_numpy()
     prev_hi = prev_lo
     for lv in levels:  # ascending levels: each band contains the previous one

@@ -181,12 +181,12 @@ def test_fit_shows_inclusion_and_include_publishers(real_fit):
 def test_bundled_fit_offsets_and_growth(real_fit):
     off = real_fit.offsets.set_index("publisher")
     assert real_fit.reference == "CSIS/McAfee" and off.loc["CSIS/McAfee", "ratio"] == 1.0
-    cv = off.loc["Cybersecurity Ventures"]
+    cv = off.loc["Hiscox"]
     assert cv["n_rows"] == 1 and cv["lower_95"] < cv["ratio"] < cv["upper_95"]
-    assert cv["statement"].startswith("Cybersecurity Ventures' figures run")
-    # the offsets are differences of log figures against the fitted curve: check CV's by hand
+    assert cv["statement"].startswith("Hiscox's figures run")
+    # the offsets are differences of log figures against the fitted curve: check a one-row publisher's by hand
     d = real_fit.data
-    row_cv = d[d["publisher"] == "Cybersecurity Ventures"].iloc[0]
+    row_cv = d[d["publisher"] == "Hiscox"].iloc[0]
     curve = float(np.log(real_fit.predictive_at([int(row_cv["year"])]).median()[0]))
     assert np.log(cv["ratio"]) == pytest.approx(np.log(row_cv["value_usd"]) - curve, abs=1e-8)
     g = real_fit.growth.iloc[0]
@@ -297,3 +297,66 @@ def test_real_terms_and_share_of_gdp(real_fit):
         forecast.to_real(945e9, year=2020, base_year=2024))
     with pytest.raises(ClaimError, match="not both"):
         real_fit.forecast(until=2026, real=2024, share_of_gdp=True)
+
+
+# ------------------------------------------------- degrees of freedom and means
+def test_satterthwaite_df_of_a_new_figure_uses_the_predictive_variance(real_fit):
+    """df = 2 V^2 / Var(V) with V the predictive variance itself: parameters + noise + published-range variance."""
+    core = real_fit._core
+    years = np.array([2019, 2030])
+    X = real_fit._x(years, 0)
+    k = len(core.beta)
+    rv = real_fit.range_sd() ** 2
+    assert rv > 0  # CSIS/McAfee publishes ranges
+
+    def V(phi):
+        var = core.M_rows @ np.exp(2 * phi) + core.v
+        par = np.einsum("ij,jk,ik->i", X, np.linalg.inv(core.X.T @ (core.X / var[:, None])), X)
+        return par + core.noise_map[0] @ np.exp(2 * phi) + rv
+
+    h = 1e-4
+    free = np.flatnonzero(~core.phi_at_bound)
+    grad = np.array([(V(core.phi + h * e) - V(core.phi - h * e)) / (2 * h) for e in np.eye(len(core.phi))[free]]).T
+    cov_phi = core.cov[np.ix_(k + free, k + free)]
+    expect = 2 * V(core.phi) ** 2 / np.einsum("ij,jk,ik->i", grad, cov_phi, grad)
+    pred = real_fit.predictive_at(years)
+    np.testing.assert_allclose(pred.scale**2, V(core.phi), rtol=1e-10)
+    np.testing.assert_allclose(pred.df, expect, rtol=1e-4)
+    # not floored at 1 (a Cauchy); a df below 2 is said
+    assert pred.df[0] > 2 and 1.0 < pred.df[1] < 2
+    assert any("below 2" in n for n in pred.meta["notes"])
+    assert not any("below 2" in n for n in real_fit.predictive_at([2019]).meta["notes"])
+
+
+def test_two_trillion_for_2019_is_far_in_the_tail_on_the_csis_scale(real_fit):
+    """With the df of the predictive's own variance, $2T@2019 sits near the 97th percentile (the Cauchy said 90th)."""
+    pct = 100 * float(real_fit.predictive_at([2019]).cdf(2e12)[0])
+    assert 96.0 < pct < 98.5
+
+
+def test_publisher_predictive_mean_does_not_exist_and_says_so(real_fit):
+    f = real_fit.forecast(until=2030)
+    assert f["mean"].isna().all() and "no mean" in f.attrs["mean_note"]
+    validate_frame(f)
+
+
+# ------------------------------------------------------------------ data rules
+def test_one_edition_of_a_series_per_fit():
+    """Statista's Dec 2022 and Mar 2024 editions disagree on the same years: never both as independent points."""
+    t = inclusion_table(estimates())
+    st = t[t["included"] & (t["publisher"] == "Statista")]
+    assert set(st["published_year"]) == {2024} and len(st) == 5
+    old = t.set_index("id").loc["statista-2022-2022"]
+    assert not old["included"] and "one edition per fit" in old["reason"]
+    fit22 = fit_publishers(editions={"Statista": 2022})
+    st22 = fit22.data[fit22.data["publisher"] == "Statista"]
+    assert set(st22["id"]) == {"statista-2022-2018", "statista-2022-2022"}
+    assert fit22.options["editions"] == {"Statista": 2022}
+
+
+def test_borrowed_and_relayed_figures_are_not_observations():
+    t = inclusion_table(estimates()).set_index("id")
+    assert not t.loc["cv-2016-2015", "included"] and "McKinsey/WEF" in t.loc["cv-2016-2015", "reason"]
+    assert not t.loc["wef-marsh-2018", "included"] and "does not name" in t.loc["wef-marsh-2018", "reason"]
+    assert "Sberbank" in t.loc["russian-mfa-2020-2019", "reason"]
+    assert t.loc["csis-mcafee-2018", "high_usd"] == 608e9

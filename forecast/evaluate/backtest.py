@@ -219,7 +219,8 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
                 opts = {**options, **model_options.get(m, {})}
                 try:
                     pred, v, texts = forecast_cached(train, m, opts, origin, horizon, levels)
-                    bad = [k for k, a in v.items() if not np.all(np.isfinite(a) & (a > 0))]
+                    # a NaN mean is a mean that does not exist (Predictive.mean), not a failure
+                    bad = [k for k, a in v.items() if not np.all((np.isfinite(a) & (a > 0)) | (k == "mean" and np.isnan(a)))]
                     if bad:
                         raise ModelError(f"model {m!r} gave a non-finite or non-positive {bad[0]}")
                 except Exception as exc:  # a model that cannot be fitted here is recorded, not fatal

@@ -77,7 +77,8 @@ def checked(pred: Predictive, model: str) -> Predictive:
     """
     probs = (0.005, 0.5, 0.995)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        vals = np.vstack([pred.quantiles(probs), pred.mean()])
+        mean = pred.mean()
+        vals = np.vstack([pred.quantiles(probs), np.where(np.isnan(mean), 1.0, mean)])  # NaN: no mean (said in meta)
     bad = ~np.isfinite(vals) | (vals <= 0)
     if bad.any():
         year = pred.years[np.argmax(bad.any(axis=0))].year

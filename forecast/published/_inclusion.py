@@ -16,11 +16,19 @@ Rules, applied in this order (the first that applies gives the reason):
    statements by Russian officials (``Russian MFA``, ``Russian Government``)
    relay figures attributed to others ("analysts", "the WEF") without a
    method: they are treated as echoes, not measurements. Their forecasts stay
-   in :func:`forecast.claims` as claims to test.
-5. Superseded vintages: when one publisher gives several figures for the same
+   in :func:`forecast.claims` as claims to test. A row whose ``likely_origin``
+   is the token ``unnamed-sources`` relays figures from sources it does not
+   name (WEF/Marsh 2018: "a number of sources"): an echo too.
+5. One edition per publisher. A publication that gives a series (figures for
+   two or more years) is an *edition* of the publisher's series; a later
+   edition revises the earlier one, so the two are not independent
+   measurements. Only one edition per publisher is fitted: the latest, or the
+   one chosen with ``editions={publisher: published_year}``. Rows of the other
+   editions are excluded with the reason.
+6. Superseded vintages: when one publisher gives several figures for the same
    year, only the latest publication is kept (the earlier figure is the same
    publisher's superseded estimate, not an independent measurement).
-6. Publishers left out by the user (``include_publishers`` /
+7. Publishers left out by the user (``include_publishers`` /
    ``exclude_publishers``).
 """
 
@@ -47,6 +55,8 @@ MEASURE_REASONS: dict[str, str] = {
 }
 
 REASON_FORECAST = "a forecast when published: a claim to test, not an observation"
+UNNAMED_SOURCES = "unnamed-sources"
+REASON_ECHO_UNNAMED = "an echo: relays figures from sources it does not name, not a measurement"
 REASON_ECHO_OFFICIAL = ("a Russian official statement relaying figures attributed to others without a method: "
                         "an echo, not a measurement")
 
@@ -62,8 +72,12 @@ def _norm(names: Iterable[str] | str | None) -> set[str] | None:
 def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES,
                     include_publishers: Iterable[str] | str | None = None,
                     exclude_publishers: Iterable[str] | str | None = None,
-                    echo_publishers: Iterable[str] = ECHO_PUBLISHERS) -> pd.DataFrame:
+                    echo_publishers: Iterable[str] = ECHO_PUBLISHERS,
+                    editions: dict[str, int] | None = None) -> pd.DataFrame:
     """Every row of ``est`` (from :func:`forecast.published._data.estimates`) with ``included`` and ``reason``.
+
+    ``editions`` maps a publisher to the ``published_year`` of the edition of
+    its series to fit (default: the latest edition; see rule 5).
 
     Examples
     --------
@@ -93,12 +107,27 @@ def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES
                 src = by_id.loc[others[0]]
                 reason = (f"an echo: repeats {src['publisher']} ({int(src['published_year'])}), "
                           f"row {others[0]}, its likely origin")
+            elif UNNAMED_SOURCES in r["origin_ids"]:
+                reason = REASON_ECHO_UNNAMED
             elif r["publisher"] in echo_publishers:
                 reason = REASON_ECHO_OFFICIAL
         reasons.append(reason)
     table = est[["id", "publisher", "published_year", "year", "kind", "measure", "value_usd",
                  "low_usd", "high_usd"]].copy()
     table["reason"] = reasons
+    # one edition per publisher among the rows still in
+    chosen = {str(k).casefold(): int(v) for k, v in (editions or {}).items()}
+    alive = table["reason"].isna()
+    sizes = table[alive].groupby(["publisher", "published_year"])["id"].transform("size")
+    series_rows = table[alive][sizes >= 2]
+    for pub, grp in series_rows.groupby("publisher"):
+        eds = sorted(int(y) for y in grp["published_year"].unique())
+        if len(eds) < 2 and str(pub).casefold() not in chosen:
+            continue
+        keep = chosen.get(str(pub).casefold(), eds[-1])
+        for i in grp.index[grp["published_year"].astype(int) != keep]:
+            table.loc[i, "reason"] = (f"another edition of {pub}'s series (published {int(table.loc[i, 'published_year'])}; "
+                                      f"the {keep} edition is fitted): one edition per fit")
     # superseded vintages among the rows still in
     alive = table["reason"].isna()
     for (_pub, _yr), grp in table[alive].groupby(["publisher", "year"]):

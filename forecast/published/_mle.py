@@ -42,6 +42,7 @@ class CoreFit:
     v: np.ndarray | None = None         # range variances of the fitted rows
     M_rows: np.ndarray | None = None    # noise map of the fitted rows
     df_resid: float = np.inf            # rows - coefficients - noise parameters (fallback df)
+    range_var: np.ndarray | None = None  # per publisher: mean variance its published ranges imply
 
     @property
     def cov_beta(self) -> np.ndarray:
@@ -58,16 +59,22 @@ class CoreFit:
         out = np.einsum("ij,ji->i", L, np.linalg.solve(XtWX, L.T))
         if pub is not None:
             out = out + self.noise_map[pub] @ np.exp(2.0 * phi)
+            if self.range_var is not None:
+                out = out + self.range_var[pub]
         return out
 
     def satterthwaite_df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
-        """Degrees of freedom of ``L @ beta`` (plus publisher ``pub``'s noise) by Satterthwaite's method.
+        """Degrees of freedom of ``L @ beta`` (plus a new figure of publisher ``pub``) by Satterthwaite's method.
 
         ``df = 2 V**2 / Var(V_hat)`` with ``V`` the variance of the estimate
         (or of a new figure) as a function of the noise log-sds and
         ``Var(V_hat)`` from their REML covariance by the delta method (the
-        approach of R's lmerTest). Falls back to ``df_resid`` when the noise
-        parameters have no covariance (at a bound).
+        approach of R's lmerTest). ``V`` is the same variance the predictive
+        uses: with ``pub`` it includes the publisher's noise variance *and*
+        the mean variance its published ranges imply (a constant that raises
+        ``V`` but not ``Var(V_hat)``). The value is not floored: a df below 2
+        is returned as is (the caller says so). Falls back to ``df_resid``
+        when the noise parameters have no covariance (at a bound).
         """
         L = np.atleast_2d(np.asarray(L, dtype=float))
         k = len(self.beta)
@@ -75,7 +82,7 @@ class CoreFit:
         cov_phi = self.cov[np.ix_(k + free, k + free)]
         V = self._variance(self.phi, L, pub)
         if len(free) == 0 or not np.all(np.isfinite(cov_phi)):
-            return np.full(len(V), max(self.df_resid, 1.0))
+            return np.full(len(V), self.df_resid if self.df_resid > 0 else np.inf)
         grad = np.empty((len(V), len(free)))
         for j, g in enumerate(free):
             h = 1e-5
@@ -86,7 +93,7 @@ class CoreFit:
         var_v = np.einsum("ij,jk,ik->i", grad, cov_phi, grad)
         with np.errstate(divide="ignore"):
             df = np.where(var_v > 0, 2 * V**2 / var_v, np.inf)
-        return np.clip(df, 1.0, 1e6)
+        return np.minimum(df, 1e6)
 
 
 def design(t: np.ndarray, pub: np.ndarray, n_pubs: int, degree: int, t_center: float) -> np.ndarray:
@@ -193,9 +200,10 @@ def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pub
         else:
             notes.append("the likelihood is flat in a noise sd: it is not identified by the data")
     loglik = -0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r * w))
+    range_var = np.array([v[pub == p].mean() if np.any(pub == p) else 0.0 for p in range(n_pubs)])
     return CoreFit(beta=beta, phi=phi, cov=cov, loglik=loglik, noise_map=M, phi_at_bound=at_bound,
                    converged=bool(best.success) or best.status == 2, notes=notes, X=X, v=v, M_rows=M_rows,
-                   df_resid=float(len(y) - k - G))
+                   df_resid=float(len(y) - k - G), range_var=range_var)
 
 
 def _put(phi: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
