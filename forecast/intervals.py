@@ -71,6 +71,34 @@ def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
     return tuple(sorted(set(out)))
 
 
+def simulated_mean(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, str]:
+    """Mean of simulated ``values`` along ``axis``, NaN where its Monte Carlo error is ``MEAN_MC_TOL`` (1%) or more.
+
+    The Monte Carlo error is the standard error of the mean over the mean.
+    Returns the means and a note saying why some are NaN ("" when none is).
+
+    Examples
+    --------
+    >>> m, note = simulated_mean(np.exp(np.random.default_rng(0).normal(0, 0.1, (20000, 1))))
+    >>> bool(abs(m[0] - np.exp(0.005)) < 0.005), note
+    (True, '')
+    """
+    vals = np.asarray(values, dtype=float)
+    n = vals.shape[axis]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        m = vals.mean(axis=axis)
+        err = vals.std(axis=axis, ddof=1) / np.sqrt(n) / m if n > 1 else np.full(m.shape, np.inf)
+    bad = ~(err < MEAN_MC_TOL)
+    note = ""
+    if bad.any():
+        fin = err[np.isfinite(err)]
+        worst = float(fin.max()) if fin.size else np.inf
+        note = (f"mean not reported for {int(bad.sum())} of {bad.size} values: its Monte Carlo error from {n} draws "
+                f"reaches {100 * worst:.3g}% (a mean is shown only below {100 * MEAN_MC_TOL:g}%); the distribution "
+                "may have no mean; the median and intervals are unaffected")
+    return np.where(bad, np.nan, m), note
+
+
 def level_label(level: float) -> str:
     """Column suffix of a level: ``80`` -> ``"80"``, ``99.5`` -> ``"99.5"``."""
     return f"{level:g}"
@@ -347,17 +375,9 @@ class Predictive:
         if self.samples is not None:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 vals = np.maximum(self._to_value(self.samples), 0.0)
-                n = vals.shape[0]
-                m = vals.mean(axis=0)
-                err = vals.std(axis=0, ddof=1) / np.sqrt(max(n - 1, 1)) / m if n > 1 else np.full(m.shape, np.inf)
-            bad = ~(err < MEAN_MC_TOL)
-            if bad.any():
-                worst = float(np.nanmax(np.where(np.isfinite(err), err, np.nan))) if np.isfinite(err).any() else np.inf
-                self.meta["mean_note"] = (
-                    f"mean not reported for {int(bad.sum())} of {len(m)} years: its Monte Carlo error from {n} "
-                    f"draws reaches {100 * worst:.3g}% (a mean is shown only below {100 * MEAN_MC_TOL:g}%); the distribution "
-                    "may have no mean; the median and intervals are unaffected")
-            return np.where(bad, np.nan, m)
+            m, note = simulated_mean(vals, axis=0)
+            self.meta["mean_note"] = note
+            return m
         if self.space == "log":
             heavy = np.asarray(self.df) < NORMAL_DF
             if heavy.any():

@@ -47,7 +47,12 @@ def test_batched_ets_draws_equal_fit_ets():
     for name, g in fc.groupby("branch"):
         y = df[df.branch == name].set_index("year")["loss"]
         ref = fit_ets(y, seed=series_seed(5, name), n_draws=1000).forecast(horizon=2)
-        np.testing.assert_allclose(g[COLS].to_numpy(), ref[COLS].to_numpy(), rtol=1e-9)
+        # fit_ets withholds a mean whose Monte Carlo error is 1% or more (NaN); the panel keeps the plain path
+        # average (its reconciled means must add up): equal wherever fit_ets shows one
+        cols = [c for c in COLS if c != "mean"]
+        np.testing.assert_allclose(g[cols].to_numpy(), ref[cols].to_numpy(), rtol=1e-9)
+        shown = ref["mean"].notna().to_numpy()
+        np.testing.assert_allclose(g["mean"].to_numpy()[shown], ref["mean"].to_numpy()[shown], rtol=1e-9)
 
 
 def test_other_family_fitted_series_by_series():
