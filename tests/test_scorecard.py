@@ -74,17 +74,19 @@ def test_no_mean_across_publishers_and_only_the_same_measure(bundled):
 
 def test_model_columns_on_the_same_scale(bundled):
     fit, sc = bundled
-    r = sc.set_index("id").loc["cv-2016-2021"]
-    assert r["scale"] == "Cybersecurity Ventures"
-    pred = fit.predictive_at([2021], "Cybersecurity Ventures")
-    assert r["model_percentile"] == pytest.approx(100 * float(pred.cdf(6e12)[0]))
+    # CV's only estimate ($3T for 2015) is borrowed from the WEF: CV has no scale of its own; TASS has one
+    assert sc.set_index("id").loc["cv-2016-2021", "scale"] == "CSIS/McAfee"
+    r = sc.set_index("id").loc["tass-2017-2020"]
+    assert r["scale"] == "TASS"
+    pred = fit.predictive_at([2020], "TASS")
+    assert r["model_percentile"] == pytest.approx(100 * float(pred.cdf(1e12)[0]))
     assert r["model_lower_80_usd"] == pytest.approx(float(pred.quantile(0.1)[0]))
     inside = (sc["model_lower_95_usd"] <= sc["forecast_usd"]) & (sc["forecast_usd"] <= sc["model_upper_95_usd"])
     has = sc["scale"] != ""
     assert (inside[has] == sc.loc[has, "in_model_95"].astype(bool)).all()
     # expected CRPS under the model: E|log f - log Y|, checked by simulation from the predictive
     draws = np.log(pred.quantile(np.random.default_rng(0).uniform(size=200_000)[:, None])[:, 0])
-    assert r["expected_crps_under_model"] == pytest.approx(np.mean(np.abs(draws - np.log(6e12))), rel=0.01)
+    assert r["expected_crps_under_model"] == pytest.approx(np.mean(np.abs(draws - np.log(1e12))), rel=0.01)
     mfa = sc.set_index("id").loc["russian-mfa-2018-2019"]
     assert mfa["scale"] == "CSIS/McAfee" and "shown on the CSIS/McAfee scale" in mfa["note"]
 
