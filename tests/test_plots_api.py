@@ -38,6 +38,7 @@ CHARTS = {
     "comparison_chart": (2, lambda d, ax: plots.comparison_chart(d["acc"], ax=ax)),
     "publisher_chart": (1, lambda d, ax: plots.publisher_chart(d["pf"], ax=ax)),
     "claim_chart": (1, lambda d, ax: plots.claim_chart(d["check"], against=d["fit"], ax=ax)),
+    "claims_band_chart": (1, lambda d, ax: plots.claims_band_chart(d["pf"], [(2019, 2e12, "$2T")], ax=ax)),
     "residual_diagnostics": (3, lambda d, ax: plots.residual_diagnostics(d["fit"], ax=ax)),
     "panel_chart": (2, lambda d, ax: plots.panel_chart(d["panel"], series=["Total", "Texas"], axes=ax)),
     "contributions_chart": (1, lambda d, ax: plots.contributions_chart(d["contrib"], ax=ax)),

@@ -145,3 +145,51 @@ def test_claim_check_and_publisher_fit_plot_delegate_to_the_charts():
     assert check.distribution is not None  # what plot() draws, without the fit
     med = [ln for ln in ax.lines if ln.get_label().startswith("Median")][0]
     assert med.get_xdata()[0] == pytest.approx(float(pub.predictive_at([2020]).median()[0]))
+
+
+def test_claims_band_chart_covers_the_claims_years_and_nothing_hides_anything():
+    from matplotlib.transforms import Bbox
+
+    from forecast.plots.claim import claims_band_chart
+
+    pf = forecast.fit_publishers()
+    claims = [(2019, 2e12, "Russian MFA $2T"), (2019, 2.1e12, "Juniper $2.1T"), (2020, 3e12, "Russian MFA $3T"),
+              (2020, 3e12, "McKinsey/WEF $3T")]
+    years = range(2012, 2025)
+    for publisher in (None, "Statista"):
+        fig = claims_band_chart(pf, claims, years=years, publisher=publisher)
+        ax = fig.axes[0]
+        kw = {} if publisher is None else {"publisher": publisher}
+        pred = pf.predictive_at(list(years), **kw)
+        # the bands are the model's intervals for every year, the claims' years included
+        bands = {c.get_label(): c.get_paths()[0].vertices for c in ax.collections if c.get_label().endswith("interval")}
+        for lv, (a, b) in {"80% interval": (0.1, 0.9), "95% interval": (0.025, 0.975)}.items():
+            v = bands[lv]
+            xs = sorted(set(np.round(v[:, 0], 6)))
+            assert xs[0] <= 2019 and xs[-1] >= 2020
+            for j, y in enumerate(years):
+                at = v[np.isclose(v[:, 0], y)][:, 1]
+                assert at.min() == pytest.approx(float(pred.quantile(a)[j]), rel=1e-9)
+                assert at.max() == pytest.approx(float(pred.quantile(b)[j]), rel=1e-9)
+        # every claim drawn, no marker on another marker or on a publisher's own figure
+        marks = [ln for ln in ax.lines if ln.get_gid() == "claims"][0]
+        pts = np.column_stack([marks.get_xdata(), marks.get_ydata()])
+        assert len(pts) == 4 and len({tuple(p) for p in pts}) == 4
+        obs = pf.observations(**kw)
+        obs_pts = {(float(p.year), float(v)) for p, v in obs.items()}
+        assert not obs_pts & {tuple(map(float, p)) for p in pts}
+        assert all(abs(x - y) < 0.8 for x, (y, _, _) in zip(pts[:, 0], claims))
+        # labels: one per claim, with its share of world GDP, and no two overlapping
+        fig.canvas.draw()
+        labels = [t for t in ax.texts if t.get_gid() == "claim-label"]
+        assert len(labels) == 4
+        share = forecast.share_of_gdp(2e12, year=2019)
+        assert any(f"{100 * share:.2g}% of world GDP 2019" in t.get_text() for t in labels)
+        from matplotlib.text import Text
+
+        renderer = fig.canvas.get_renderer()
+        boxes = [Text.get_window_extent(t, renderer) for t in labels]  # the text, without its leader line
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                assert not Bbox.intersection(boxes[i], boxes[j]) or \
+                    Bbox.intersection(boxes[i], boxes[j]).height <= 0.5, (labels[i].get_text(), labels[j].get_text())

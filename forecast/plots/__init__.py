@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from forecast.plots.backtest import backtest_chart
-from forecast.plots.claim import claim_chart
+from forecast.plots.claim import claim_chart, claims_band_chart
 from forecast.plots.compare import comparison_chart
 from forecast.plots.diagnostics import residual_diagnostics
 from forecast.plots.fan import fan_chart
@@ -32,6 +32,7 @@ from forecast.plots.series import series_chart
 __all__ = [
     "backtest_chart",
     "claim_chart",
+    "claims_band_chart",
     "comparison_chart",
     "contributions_chart",
     "fan_chart",

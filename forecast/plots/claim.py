@@ -7,9 +7,22 @@ from typing import Any
 import numpy as np
 
 from forecast.errors import ForecastError
-from forecast.plots.style import BAND, CLAIM, MEDIAN, band_alphas, finish_axes, new_axes, set_value_axis
+from forecast.plots._claims import claims_frame
+from forecast.plots.style import (
+    BAND,
+    CLAIM,
+    MEDIAN,
+    OBSERVED,
+    TEXT_GREY,
+    band_alphas,
+    finish_axes,
+    format_compact,
+    money_multiplier,
+    new_axes,
+    set_value_axis,
+)
 
-__all__ = ["claim_chart", "claim_distribution"]
+__all__ = ["claim_chart", "claim_distribution", "claims_band_chart"]
 
 
 def claim_distribution(against: Any, year: int, publisher: str | None = None):
@@ -154,4 +167,133 @@ def claim_chart(check: Any, ax: Any = None, against: Any = None, publisher: str 
         title = f"{check.label}\njudged against the {model} model ({on}): {how.split(' (')[0]}"
     finish_axes(ax, title=title, legend_loc="best")
     ax.spines["left"].set_visible(False)
+    return fig
+
+
+def _spread_labels(ax: Any, xs: np.ndarray, ys: np.ndarray, heights_px: np.ndarray, pad_px: float = 4.0) -> np.ndarray:
+    """Vertical label centres (data units) near ``ys``, stacked so that no two labels overlap.
+
+    Labels are taken in the order of their values; each sits at its own value
+    or, when that would overlap the label below, just above it (in display
+    space, so it works on a log axis). ``heights_px`` are the labels' heights.
+    """
+    trans = ax.transData
+    pts = trans.transform(np.column_stack([xs, ys]))
+    order = np.argsort(pts[:, 1], kind="stable")
+    placed = pts[:, 1].copy()
+    top = -np.inf
+    for i in order:
+        half = heights_px[i] / 2
+        placed[i] = max(pts[i, 1], top + half + pad_px)
+        top = placed[i] + half
+    back = trans.inverted().transform(np.column_stack([pts[:, 0], placed]))
+    return back[:, 1]
+
+
+def claims_band_chart(fit: Any, claims: Any, years: Any = None, publisher: str | None = None, ax: Any = None,
+                      levels: tuple[float, float] = (80, 95), title: str | None = None,
+                      share_of_gdp: bool = True):
+    """The model's band on one scale over the claims' years, that scale's own figures, and every claim labelled.
+
+    Parameters
+    ----------
+    fit : result
+        Anything with ``predictive_at(years[, publisher=])`` and
+        ``observations([publisher])`` (a family's fit, ``auto``, the
+        multi-publisher fit).
+    claims : ClaimCheck, sequence or frame
+        Claims as :func:`forecast.plots.fan_chart` takes them: check results,
+        ``(year, value, label)`` tuples, or a frame with year, value and label.
+    years : iterable of int, optional
+        Years the band covers (default: from the first observation or claim to
+        the last, plus one).
+    publisher : str, optional
+        The scale (a multi-publisher fit's publisher; default its reference).
+    levels : (float, float)
+        The two interval levels drawn, narrowest first.
+    share_of_gdp : bool
+        Add each claim's share of world GDP of its year to its label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    Claims are drawn just right of their year (the publisher's own figure
+    sits on the year itself), claims of the same year a quarter of a year
+    apart, so that no marker hides another; their labels are stacked in a
+    column to the right so that none overlaps another. The band is ``fit.predictive_at(years)``: inside the data window
+    it is the distribution of a figure for that year given the fit, after it
+    the forecast.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> fit = forecast.fit_publishers()                                         # doctest: +SKIP
+    >>> fig = forecast.plots.claims_band_chart(fit, [(2019, 2e12, "$2T (2019)")])  # doctest: +SKIP
+    """
+    from forecast.data.money import format_money as money
+
+    kw = {} if publisher is None else {"publisher": publisher}
+    obs = fit.observations(**kw)
+    unit = str(getattr(fit, "unit", "") or obs.attrs.get("unit", "") or "")
+    cl = claims_frame(claims, unit)
+    obs_years = np.array([p.year for p in obs.index])
+    if years is None:
+        lo_y = int(min(obs_years.min(), cl["year"].min() if len(cl) else obs_years.min()))
+        hi_y = int(max(obs_years.max(), cl["year"].max() if len(cl) else obs_years.max())) + 1
+        years = range(lo_y, hi_y + 1)
+    years = np.array([int(y) for y in years])
+    pred = fit.predictive_at(list(years), **kw)
+    fig, ax = new_axes(ax, figsize=(8.6, 5.0))
+    values: list[float] = []
+    narrow, wide = sorted(levels)
+    for lv, alpha in ((wide, band_alphas(2)[1]), (narrow, band_alphas(2)[0])):
+        a = (1 - lv / 100) / 2
+        lo, hi = pred.quantile(a), pred.quantile(1 - a)
+        ax.fill_between(years, lo, hi, color=BAND, alpha=alpha, linewidth=0, label=f"{lv:g}% interval")
+        values += list(lo) + list(hi)
+    med = pred.median()
+    scale = str(obs.name or "series")
+    ax.plot(years, med, color=MEDIAN, linewidth=2.0, label=f"Median, {scale} scale")
+    ax.plot(obs_years, obs.to_numpy(dtype=float), linestyle="none", marker="o", markersize=5, color=OBSERVED,
+            label=f"{scale}'s own figures", zorder=6)
+    values += list(med) + list(obs.to_numpy(dtype=float))
+    if len(cl):
+        # claims of one year side by side, a quarter of a year apart, just right of the year itself
+        # (where the publisher's own figure, if any, is drawn): no marker hides another
+        xs = cl["year"].to_numpy(dtype=float).copy()
+        for y in np.unique(cl["year"]):
+            idx = np.flatnonzero(cl["year"].to_numpy() == y)
+            xs[idx] = y + 0.22 + 0.25 * np.arange(len(idx))
+        ys = cl["value"].to_numpy(dtype=float)
+        ax.plot(xs, ys, linestyle="none", marker="D", markersize=8, markerfacecolor=CLAIM, markeredgecolor="black",
+                markeredgewidth=0.8, label="Claim", zorder=5, gid="claims")
+        values += list(ys)
+        set_value_axis(ax, unit, True, values)
+        ax.set_xlim(years.min() - 0.5, years.max() + 3.5)
+        label_x = years.max() + 1.0
+        mult = money_multiplier(unit)
+        texts = []
+        for _, row in cl.iterrows():
+            text = row["label"] or format_compact(row["value"] * (mult or 1.0), money=mult is not None)
+            if share_of_gdp and mult is not None:
+                from forecast.data.scale import share_of_gdp as share
+
+                s = float(share(row["value"] * mult, year=int(row["year"]), extrapolate=True))
+                text += f"\n{money(row['value'] * mult)} = {100 * s:.2g}% of world GDP {int(row['year'])}"
+            texts.append(text)
+        fontsize = 8.0
+        heights = np.array([(t.count("\n") + 1) * fontsize * 1.3 * fig.dpi / 72 for t in texts])
+        label_y = _spread_labels(ax, np.full(len(ys), label_x), ys, heights)
+        for x, y, ly, text in zip(xs, ys, label_y, texts, strict=True):
+            ax.annotate(text, (x, y), xytext=(label_x, ly), textcoords="data", fontsize=fontsize, va="center",
+                        ha="left", parse_math=False, gid="claim-label",
+                        arrowprops={"arrowstyle": "-", "color": TEXT_GREY, "linewidth": 0.6})
+    else:
+        set_value_axis(ax, unit, True, values)
+    if title is None:
+        title = f"Claims against the model, {scale} scale"
+    finish_axes(ax, title=title, xlabel="Year", legend_loc="upper left")
     return fig
