@@ -251,3 +251,21 @@ def test_auto_says_when_exponential_left_out_backtests_better():
     combo = res.candidates.loc[res.candidates["model"] == "combination", "wis"].iloc[0]
     assert wis < combo and f"{wis:.3f} against {combo:.3f}" in note
     assert left_out_better(forecast.fit(y, model="auto", candidates=["drift", "exponential"]), y) is None
+
+
+def test_predict_reads_an_excel_workbook_and_says_what_it_read(capsys, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["Year", "Losses (USD bn)"])
+    for row in [("FY2019", 3.5), ("FY2020", 4.2), ("FY2021", 6.9), ("FY2022", 10.3)]:
+        wb.active.append(row)
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    code, out, _ = run(capsys, "predict", "--csv", str(path), "--year-column", "Year", "--value-column", "Losses",
+                       "--model", "drift", "--horizon", "1")
+    assert code == 0
+    assert "Note: unit USD read from the header 'Losses (USD bn)' (values times 1e+09)" in out
+    assert "Note: years written as fiscal years ('FY2019') are read as the year named" in out
+    y = pd.Series([3.5e9, 4.2e9, 6.9e9, 10.3e9], index=range(2019, 2023))
+    median = forecast.fit(y, model="drift").forecast(horizon=1)["median"].iloc[0]
+    assert " 2023 drift " in out and forecast.format_money(median) in out

@@ -287,7 +287,7 @@ def run_predict(args: argparse.Namespace) -> int:
                 notes.append(prefix + better)
     if not frames:
         raise _UsageError("no model could be fitted: " + "; ".join(failed))
-    notes = [command_line_words(n) for n in failed + notes]
+    notes = [command_line_words(n) for n in [*y.attrs.get("notes", []), *failed, *notes]]
     warnings = []
     if args.horizon > len(y):
         warnings.append(f"the horizon ({args.horizon} years) runs past the length of the data itself ({len(y)} "
