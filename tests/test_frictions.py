@@ -109,3 +109,11 @@ def test_report_takes_model_levels_unit_and_is_callable_from_python(tmp_path, ca
     again = forecast.report(tmp_path / "again.pdf", csv=str(path), value_column="Losses", year_column="year",
                             model="drift", levels=(50, 90), horizon=2)
     assert again.path.read_bytes() == out.read_bytes()
+
+
+def test_publisher_fit_shows_its_summary_in_a_notebook():
+    pf = forecast.fit_publishers()
+    page = pf._repr_html_()
+    assert page.startswith("<pre>Multi-publisher model") and page.endswith("</pre>")
+    assert "Growth of the latent level" in page and pf.reference in page
+    assert repr(pf).startswith(f"<PublisherFit {pf.curve}: {len(pf.data)} rows")

@@ -519,6 +519,12 @@ class PublisherFit:
         return (f"<PublisherFit {self.curve}: {len(self.data)} rows, {len(self.publishers)} publishers, "
                 f"reference {self.reference!r}, {self.first_year}-{self.last_year}>")
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the summary (what was fitted to which rows, growth, level, offsets, exclusions)."""
+        import html
+
+        return f"<pre>{html.escape(self.summary())}</pre>"
+
 
 def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponential",
                    reference: str = "CSIS/McAfee", *, include_publishers: Iterable[str] | str | None = None,
