@@ -19,6 +19,8 @@ def test_split_by_hand_with_a_new_and_a_vanished_series():
     assert c.loc["c", "share_of_growth"] == pytest.approx(100.0)
     assert c["contribution_pp"].sum() == pytest.approx(c["total_growth_pct"].iloc[0])
     assert c["share_of_growth"].sum() == pytest.approx(100.0)
+    assert c.loc["a", "annual_growth_pct"] == pytest.approx(100 * (1.5 ** 0.5 - 1))  # two years
+    assert np.isnan(c.loc["b", "annual_growth_pct"]) and np.isnan(c.loc["c", "annual_growth_pct"])
 
 
 def test_crime_types_caveat_and_exact_sum():

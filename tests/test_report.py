@@ -63,7 +63,7 @@ def test_sections_present_in_order(default_report):
     path, pages, result = default_report
     text = "\n".join(pages)
     titles = ["Data and sources", "Reported losses (IC3)", "The global cost of cybercrime",
-              "Published claims tested", "Method and caveats", "Appendix: model diagnostics"]
+              "Published claims tested", "Where the losses are", "Method and caveats", "Appendix: model diagnostics"]
     assert result.sections == titles
     assert result.problems == []
     body = "\n".join(pages[1:])  # the title page lists them in its contents

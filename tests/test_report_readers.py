@@ -43,7 +43,7 @@ def test_the_missing_year_is_described_once_and_truly(report):
 
 def test_model_diagnostics_are_in_the_appendix_not_the_main_text(report):
     _, _, text = report
-    appendix = text.index("6 Appendix: model diagnostics How each model")
+    appendix = text.index("7 Appendix: model diagnostics How each model")
     for detail in ("highest of several starts", "10000 simulated paths, seed 0", "posterior standard deviations"):
         assert text.index(detail) > appendix, detail
 

@@ -37,7 +37,7 @@ from forecast.panel.data import read_panel
 __all__ = ["contributions"]
 
 
-def _split(start: pd.Series, end: pd.Series, period: str, key: str) -> pd.DataFrame:
+def _split(start: pd.Series, end: pd.Series, period: str, key: str, years: int) -> pd.DataFrame:
     idx = start.index.union(end.index)
     a = start.reindex(idx).fillna(0.0)
     b = end.reindex(idx).fillna(0.0)
@@ -48,6 +48,9 @@ def _split(start: pd.Series, end: pd.Series, period: str, key: str) -> pd.DataFr
     out["contribution_pp"] = 100 * out["change"] / ta if ta > 0 else np.nan
     out["share_of_growth"] = 100 * out["change"] / (tb - ta) if tb != ta else np.nan
     out["total_growth_pct"] = 100 * (tb / ta - 1) if ta > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((a.to_numpy() > 0) & (b.to_numpy() > 0), b.to_numpy() / a.to_numpy(), np.nan)
+    out["annual_growth_pct"] = 100 * (ratio ** (1 / years) - 1)
     return out.sort_values("change", ascending=False, key=np.abs, kind="stable").reset_index(drop=True)
 
 
@@ -77,7 +80,9 @@ def contributions(data: Any = "ic3_by_crime_type", key: str | None = None, year:
         One row per series and period (``"2015-2024"``, ``"2024-2027 forecast"``):
         ``start``, ``end``, ``change`` (in the panel's unit), ``contribution_pp``
         (percentage points of the sum's growth), ``share_of_growth`` (% of the
-        change of the sum), ``total_growth_pct``. Sorted by the size of the
+        change of the sum), ``total_growth_pct`` (growth of the sum over the
+        period), ``annual_growth_pct`` (the series' compound annual growth,
+        NaN where it starts or ends at zero). Sorted by the size of the
         change. ``attrs["notes"]`` carries the caveat of the data.
 
     Examples
@@ -97,7 +102,7 @@ def contributions(data: Any = "ic3_by_crime_type", key: str | None = None, year:
             raise ForecastError(f"{panel.source}: no data for year {y} (years {wide.index.min()}-{wide.index.max()})")
     if last <= first:
         raise ForecastError(f"end={last} must be after start={first}")
-    parts = [_split(wide.loc[first].dropna(), wide.loc[last].dropna(), f"{first}-{last}", panel.key)]
+    parts = [_split(wide.loc[first].dropna(), wide.loc[last].dropna(), f"{first}-{last}", panel.key, last - first)]
     notes = list(panel.notes)
     if point not in ("median", "mean"):
         raise ForecastError(f"point={point!r}: use 'median' or 'mean'")
@@ -107,7 +112,8 @@ def contributions(data: Any = "ic3_by_crime_type", key: str | None = None, year:
         fy = panel.last_year + int(horizon)
         end_vals = fc[fc["year"] == fy].set_index(result.key)[point]
         start_vals = wide.loc[panel.last_year].reindex(end_vals.index)
-        parts.append(_split(start_vals.dropna(), end_vals, f"{panel.last_year}-{fy} forecast", panel.key))
+        parts.append(_split(start_vals.dropna(), end_vals, f"{panel.last_year}-{fy} forecast", panel.key,
+                            int(horizon)))
         left = sorted(set(wide.columns[wide.loc[panel.last_year].notna()]) - set(end_vals.index))
         notes.append(("forecast period: the growth of the sum of the series' forecast medians (the median of the sum "
                       "differs)" if point == "median" else "forecast period: forecast means (the mean of the sum)")

@@ -23,7 +23,7 @@ def _largest(result: Any, top: int) -> list[str]:
 
 def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = None, top: int = 8,
                 levels: Sequence[float] = (80, 95), ncols: int = 3, forecast_frame: pd.DataFrame | None = None,
-                title: str | None = None, source: str | None = None, axes: Any = None):
+                title: str | None = None, source: str | None = None, axes: Any = None, legend: bool = True):
     """Small multiples: history, forecast median and intervals of several series on one log scale.
 
     Parameters
@@ -49,6 +49,8 @@ def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = No
         Source line under the figure (default: the panel's source).
     axes : sequence of matplotlib Axes, optional
         Where to draw, one per series (they should share their y axis).
+    legend : bool
+        A legend in the first panel (a caption can say it instead).
 
     Returns
     -------
@@ -98,9 +100,9 @@ def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = No
 
         ax.xaxis.set_major_locator(ticker.MultipleLocator(4))
         ax.set_xlabel("")
-        legend = ax.get_legend()
-        if legend is not None and ax is not axes[0]:
-            legend.remove()
+        leg = ax.get_legend()
+        if leg is not None and (ax is not axes[0] or not legend):
+            leg.remove()
         if ax is not axes[0]:
             ax.set_ylabel("")
         vals = frame[[c for c in frame.columns if c.startswith(("lower_", "upper_"))]].to_numpy(dtype=float)
@@ -166,13 +168,13 @@ def contributions_chart(frame: pd.DataFrame, top: int = 8, ax: Any = None, title
     ax.set_yticks(ypos - height * (len(periods) - 1) / 2, [str(k) for k in table.index])
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel("contribution to the growth of the sum, percentage points")
-    finish_axes(ax, title=title or "Which series drove the growth", legend=True, legend_loc="lower right")
+    finish_axes(ax, title=title or "Which series drove the growth", legend=True, legend_loc="center right")
     notes = frame.attrs.get("notes") or []
     if notes:
         import textwrap
 
         text = "Caveat: " + notes[0]
-        ax.annotate(textwrap.fill(text, 105), xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
+        ax.annotate(textwrap.fill(text, 90), xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
                     xytext=(0, -3), textcoords="offset points", ha="left", va="top", fontsize=7.5,
                     color=TEXT_GREY, parse_math=False, annotation_clip=False)
     return fig

@@ -308,6 +308,8 @@ def build_report(output: Path | str = DEFAULT_OUTPUT, *, dataset: str | None = N
                       "Fitting the multi-publisher model of the global cost", compute.compute_publishers))
     if ctx.claim_specs or options.uses_global:
         steps.append(("Checking the claims", compute.compute_claims))
+    if options.uses_global:
+        steps.append(("Fitting the panels by state and by crime type", compute.compute_panels))
     for message, step in steps:
         say(message)
         try:

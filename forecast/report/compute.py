@@ -88,3 +88,24 @@ def compute_claims(ctx: Context) -> None:
         return out
     ctx.upcoming.run(upcoming)
 
+
+
+#: Years forecast for the panels by state and crime type (short, noisy series: three years, not the main horizon).
+PANEL_HORIZON = 3
+
+
+def compute_panels(ctx: Context) -> None:
+    """IC3 by state (reconciled to the total of states) and by crime type: fits, forecasts, growth, contributions."""
+    def build() -> dict:
+        through = ctx.options.through
+        states = forecast.fit_panel("ic3_by_state", through=through)
+        crimes = forecast.fit_panel("ic3_by_crime_type", through=through)
+        sfc = states.forecast(horizon=PANEL_HORIZON, levels=ctx.options.levels)
+        cfc = crimes.forecast(horizon=PANEL_HORIZON, levels=ctx.options.levels)
+        last = states.panel.last_year
+        return {"states": states, "crimes": crimes, "states_forecast": sfc, "crimes_forecast": cfc,
+                "states_growth": forecast.contributions("ic3_by_state", end=last),
+                "crimes_growth": forecast.contributions("ic3_by_crime_type", end=last),
+                "contributions": forecast.contributions("ic3_by_crime_type", end=last, result=crimes,
+                                                        horizon=PANEL_HORIZON)}
+    ctx.panels.run(build)

@@ -235,6 +235,7 @@ class Context:
     claims: Computed[list[tuple[ClaimSpec, ClaimCheck | Exception]]] = _slot("claims")
     scorecard: Computed[pd.DataFrame] = _slot("scorecard")
     upcoming: Computed[list[tuple[pd.Series, ClaimCheck | Exception]]] = _slot("upcoming")
+    panels: Computed[dict] = _slot("panels")                             # panels by state and crime type
     _citations: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # -- citations -----------------------------------------------------------

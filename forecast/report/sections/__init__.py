@@ -23,11 +23,12 @@ from forecast.report.sections.common import fmt_crossing, fmt_percentile, fmt_sh
 from forecast.report.sections.data import section_data
 from forecast.report.sections.global_cost import section_global
 from forecast.report.sections.method import section_method
+from forecast.report.sections.panels import section_panels
 from forecast.report.sections.series import section_series
 
 __all__ = ["SECTIONS", "build_sections", "fmt_crossing", "fmt_percentile", "fmt_share", "section_appendix",
            "section_claims",
-           "section_data", "section_global", "section_method", "section_series"]
+           "section_data", "section_global", "section_method", "section_panels", "section_series"]
 
 SectionBuilder = Callable[[Context], Section]
 
@@ -37,6 +38,7 @@ SECTIONS: tuple[tuple[str, str, bool, SectionBuilder], ...] = (
     ("series", "Reported losses", False, section_series),
     ("global", "The global cost of cybercrime", True, section_global),
     ("claims", "Published claims tested", True, section_claims),
+    ("panels", "Where the losses are", True, section_panels),
     ("method", "Method and caveats", False, section_method),
     ("appendix", "Appendix: model diagnostics", False, section_appendix),
 )
