@@ -157,3 +157,20 @@ def test_default_rule_is_the_equal_mixture_of_the_local_models():
     got = res.forecast(horizon=3)
     ratio = (np.log(got["upper_95"]) - np.log(got["median"])) / (np.log(raw["upper_95"]) - np.log(raw["median"]))
     assert np.allclose(ratio, res.calibration.factor, rtol=1e-6)
+
+
+def test_candidate_scores_are_those_a_backtest_of_the_same_series_gives():
+    """auto's candidate table and forecast.backtest's default rows agree (the default origins follow the series)."""
+    y = forecast.series("ic3")
+    res = forecast.fit(y, model="auto")
+    bt = forecast.backtest(y)  # default models (auto's candidates) and default origins
+    assert bt.attrs["origins"] == res.origins
+    acc = forecast.accuracy(bt).set_index("model")
+    cand = res.candidates.set_index("model")
+    for m in res.options["candidates"]:
+        for col in ("windows", "mape", "mase", "coverage_80", "coverage_95", "wis"):
+            assert acc.loc[m, col] == pytest.approx(cand.loc[m, col], rel=1e-12), (m, col)
+    # the backtest auto kept is the same frame, with the combination's rows beside the candidates'
+    kept = res.backtest[res.backtest["model"] != "combination"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(kept), pd.DataFrame(bt).reset_index(drop=True), check_like=True)
+    assert set(res.backtest["model"]) == {*res.options["candidates"], "combination"}
