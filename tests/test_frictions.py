@@ -117,3 +117,13 @@ def test_publisher_fit_shows_its_summary_in_a_notebook():
     assert page.startswith("<pre>Multi-publisher model") and page.endswith("</pre>")
     assert "Growth of the latent level" in page and pf.reference in page
     assert repr(pf).startswith(f"<PublisherFit {pf.curve}: {len(pf.data)} rows")
+
+
+def test_a_claim_at_the_median_is_not_one_times_its_median():
+    res = forecast.fit(Y, model="drift")
+    median = float(res.forecast(horizon=2)["median"].iloc[-1])
+    near = forecast.check_claim(median * 1.01, 2023, against=res)
+    assert f"about the median {forecast.format_money(near.median)}" in near.statement
+    assert "1 times" not in near.statement
+    far = forecast.check_claim(median * 3, 2023, against=res)
+    assert "3 times the median" in far.statement

@@ -596,7 +596,7 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
                   else f"Simulated paths first reach it in {crossing}. " if cross is not None
                   else f"It is {crossing}. ")
     statement = (f"{head}{money(v)} for {year}, verdict {word} on {model_desc}: it sits {percentile(pct)} "
-                 f"({ratio_text(ratio)} times the median {money(med)}; 80% interval {money(q[0.10])}-"
+                 f"({_times_median(ratio, med)}; 80% interval {money(q[0.10])}-"
                  f"{money(q[0.90])}, 95% interval {money(q[0.025])}-{money(q[0.975])}; a claim would need to "
                  f"exceed {ratio_text(mult)} times the median to fall outside the 95% interval). {on_scales}"
                  f"{growth}{cross_text}Origin: {origin}" + (f"; {origin_note}" if origin_note else "") + ".")
@@ -611,3 +611,17 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
                       origin_note=origin_note, scale_verdicts=scale_verdicts, origin_ids=ids,
                       unit=str(getattr(against, "unit", "") or ""), notes=notes, statement=statement, extra=extra,
                       scales=scales, figures=figures, distribution=dist)
+
+
+def _times_median(ratio: float, median: float) -> str:
+    """``"3.4 times the median $888bn"``; ``"about the median $30.1bn"`` when the ratio rounds to 1.
+
+    Examples
+    --------
+    >>> _times_median(3.38, 888e9), _times_median(0.997, 30.1e9)
+    ('3.4 times the median $888bn', 'about the median $30.1bn')
+    """
+    text = ratio_text(ratio)
+    if text in ("1", "1.0"):
+        return f"about the median {money(median)}"
+    return f"{text} times the median {money(median)}"
