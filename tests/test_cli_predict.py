@@ -269,3 +269,11 @@ def test_predict_reads_an_excel_workbook_and_says_what_it_read(capsys, tmp_path)
     y = pd.Series([3.5e9, 4.2e9, 6.9e9, 10.3e9], index=range(2019, 2023))
     median = forecast.fit(y, model="drift").forecast(horizon=1)["median"].iloc[0]
     assert " 2023 drift " in out and forecast.format_money(median) in out
+
+
+def test_backtest_says_a_failure_once_for_all_its_origins(capsys):
+    code, out, _ = run(capsys, "backtest", "--dataset", "ic3", "--models", "drift,logistic", "--origins", "2020-2023")
+    assert code == 0
+    failures = [ln for ln in out.splitlines() if ln.startswith("Not fitted:")]
+    assert len(failures) == 1 and failures[0].startswith("Not fitted: logistic at origins 2020, 2021, 2022, 2023: ")
+    assert "capacity=" not in failures[0]

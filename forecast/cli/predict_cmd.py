@@ -372,9 +372,13 @@ def run_backtest(args: argparse.Namespace) -> int:
                      "nominal level, Winkler and weighted interval scores on the log scale (lower is better)\n\n")
     emit(acc.round(3), "table")
     fails = bt.attrs.get("failures") or []
-    if fails:
-        sys.stdout.write("\n" + "\n".join(f"Not fitted: {f['model']} at origin {f['origin']}: {f['error']}"
-                                          for f in fails[:20]) + "\n")
-        if len(fails) > 20:
-            sys.stdout.write(f"... and {len(fails) - 20} more\n")
+    if fails:  # one line per model and reason, naming every origin it applies to
+        groups: dict[tuple[str, str], list] = {}
+        for f in fails:
+            groups.setdefault((str(f["model"]), command_line_words(str(f["error"]))), []).append(f["origin"])
+        lines = [f"Not fitted: {m} at origin{'s' if len(o) > 1 else ''} {', '.join(str(x) for x in o)}: {e}"
+                 for (m, e), o in groups.items()]
+        sys.stdout.write("\n" + "\n".join(lines[:20]) + "\n")
+        if len(lines) > 20:
+            sys.stdout.write(f"... and {len(lines) - 20} more\n")
     return 0
