@@ -1,6 +1,6 @@
 """Panel benchmark: series per second in-process, on a two-worker Dask cluster, and statsforecast.
 
-    .venv/bin/python benchmarks/panel_bench.py [--series 10000] [--statsforecast-python PATH]
+    .venv/bin/python benchmarks/panel_bench.py [--series 10000] [--statsforecast-python PATH] [--accuracy]
 
 Data: ``--series`` synthetic positive annual series of length 10-25, all
 ending in 2024 (log random walks with a drift drawn per series, seeded).
@@ -116,6 +116,8 @@ def main() -> None:
     ap.add_argument("--statsforecast-python", metavar="PATH", help="an interpreter with statsforecast installed")
     ap.add_argument("--only-statsforecast", metavar="CSV", help=argparse.SUPPRESS)
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--accuracy", action="store_true",
+                    help="also the rolling-origin backtest of the state panel (origins 2019-2023), base and reconciled")
     args = ap.parse_args()
     if args.only_statsforecast:
         print(json.dumps(run_statsforecast(args.only_statsforecast)))
@@ -166,6 +168,14 @@ def main() -> None:
     else:
         for name, sec in sf.items():
             print(f"  statsforecast n_jobs=1    {name:<19} {sec:7.2f} s  {n / sec:8.0f} series/s", flush=True)
+    if args.accuracy:
+        import forecast
+
+        cols = ["method", "level", "windows", "wape", "median_ape", "mape", "mase", "coverage_80", "coverage_95"]
+        for model in ("drift", "auto"):
+            bt = forecast.backtest_panel("ic3_by_state", model=model, origins=range(2019, 2024), horizon=3)
+            print(f"state panel backtest, model {model}, origins 2019-2023, horizons 1-3:")
+            print(forecast.panel_accuracy(bt)[cols].round(2).to_string(index=False))
     best, peer = state_panel()
     print(f"57-series state panel, fit (auto) + mint_shrink + 3-year forecast in-process: {best:.2f} s (best of 3)")
     if peer is not None:
