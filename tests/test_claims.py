@@ -381,3 +381,13 @@ def test_claim_check_displays_briefly(pub_fit):
     html = c._repr_html_()
     assert "<table>" in html and c.verdict in html and "80% interval" in html
     assert html.index("80% interval") < html.index("95% interval")
+
+
+def test_a_claim_eight_times_the_median_falls_outside_the_interval(pub_fit):
+    # with a predictive of about one degree of freedom (a Cauchy), a claim 8 times the median still sat at the
+    # 95th percentile: the check could not fail. On the bundled data, on the reference scale, it must.
+    for year in (2019, 2020, 2023):
+        med = float(pub_fit.predictive_at([year]).median()[0])
+        c = check_claim(8 * med, year, against=pub_fit, n=200)
+        assert c.percentile > 97.5 and c.verdict == "implausible"
+        assert c.reject_multiple < 8

@@ -2,10 +2,11 @@
 
 Rules
 -----
-- **Each forecast once.** A forecast that repeats an earlier forecast of the
-  same year and measure within 2.5% (the same publisher's later restatement,
-  or another speaker whose ``likely_origin`` is that forecast) is folded into
-  the original: ``repeated_in`` lists the repeats.
+- **Each forecast once.** A forecast that repeats another of the same year
+  and measure (value within 2.5% or inside its published range; the same
+  publisher's restatement, or another speaker whose ``likely_origin`` is that
+  forecast, or the reverse) is folded into the original: ``repeated_in``
+  lists the repeats.
 - **Only the same measure, only the same scale.** A forecast is scored
   against the same publisher's later estimate of that year and measure; never
   against another publisher's figure, and never against a mean across
@@ -112,9 +113,26 @@ def _expected_crps(dist, f: float) -> float:
     return float(np.mean(np.abs(lq - math.log(f))))
 
 
+def _within(a, b) -> bool:
+    """Is ``a``'s figure inside ``b``'s published range?"""
+    lo, hi = float(b["low_usd"]), float(b["high_usd"])
+    return bool(np.isfinite(lo) and np.isfinite(hi) and lo <= float(a["value_usd"]) <= hi)
+
+
 def _fold_repeats(fc: pd.DataFrame) -> pd.DataFrame:
-    """Each forecast once: repeats of an earlier forecast (same year and measure, value within 2.5%) folded in."""
-    fc = fc.sort_values(["published_year", "id"], kind="stable").reset_index(drop=True)
+    """Each forecast once: repeats of another forecast (same year and measure, value within 2.5%) folded in.
+
+    Two forecasts are the same when their year and measure agree, their
+    values agree (within 2.5%, or one inside the other's published range),
+    and they come from the same publisher or one names the other as its
+    likely origin. The one kept is the origin (the row another names), else the
+    earliest publication.
+    """
+    ids = set(fc["id"])
+    links = {r["id"]: {o for o in str(r["likely_origin"]).split(";") if o in ids} for _, r in fc.iterrows()}
+    named = {o for v in links.values() for o in v}
+    fc = fc.assign(_echo=[0 if i in named else int(bool(links[i])) for i in fc["id"]])
+    fc = fc.sort_values(["_echo", "published_year", "id"], kind="stable").reset_index(drop=True)
     kept: list[int] = []
     repeats: dict[str, list[str]] = {}
     for i, r in fc.iterrows():
@@ -122,8 +140,10 @@ def _fold_repeats(fc: pd.DataFrame) -> pd.DataFrame:
         for k in kept:
             o = fc.loc[k]
             same = (o["target_year"] == r["target_year"] and o["measure"] == r["measure"]
-                    and abs(float(r["value_usd"]) / float(o["value_usd"]) - 1) <= SAME_TOLERANCE)
-            if same and (o["publisher"] == r["publisher"] or o["id"] in str(r["likely_origin"]).split(";")):
+                    and (abs(float(r["value_usd"]) / float(o["value_usd"]) - 1) <= SAME_TOLERANCE
+                         or _within(r, o) or _within(o, r)))
+            linked = o["id"] in links[r["id"]] or r["id"] in links[o["id"]]
+            if same and (o["publisher"] == r["publisher"] or linked):
                 origin = o["id"]
                 break
         if origin is None:
@@ -131,7 +151,7 @@ def _fold_repeats(fc: pd.DataFrame) -> pd.DataFrame:
             repeats[r["id"]] = []
         else:
             repeats[origin].append(f"{r['publisher']} ({int(r['published_year'])}), row {r['id']}")
-    out = fc.loc[kept].copy()
+    out = fc.loc[kept].drop(columns="_echo").sort_values(["published_year", "id"], kind="stable")
     out["repeated_in"] = [", ".join(repeats[i]) for i in out["id"]]
     return out
 
