@@ -192,5 +192,6 @@ def _scorecard_table(ctx: Context) -> list[Block]:
                   caption="Scorecard: published forecasts whose year has passed, each counted once, against the "
                           "same publisher's later estimate and the model on the publisher's scale.",
                   note="CRPS: continuous ranked probability score on the log scale (for a point forecast, the "
-                       "absolute log error; lower is better). "
-                       + " ".join(f"[{i}] {n}." for i, n in enumerate(notes, 1)))]
+                       "absolute log error; lower is better). The notes follow the table."),
+            para(bold("Notes to "), ref("tab-scorecard", alt="the scorecard"), bold(".")),
+            bullets([f"[{i}] {n}." for i, n in enumerate(notes, 1)])]
