@@ -119,7 +119,23 @@ def interval_columns(levels: Sequence[float]) -> list[str]:
 
 
 def year_index(years: Iterable) -> pd.PeriodIndex:
-    """Annual ``PeriodIndex`` named ``year`` from ints, Periods or timestamps."""
+    """Annual ``PeriodIndex`` named ``year`` from ints, Periods or timestamps.
+
+    Examples
+    --------
+    >>> year_index([2024, 2025])
+    PeriodIndex(['2024', '2025'], dtype='period[Y-DEC]', name='year')
+    >>> year_index(pd.PeriodIndex(["2024"], freq="Y")).equals(year_index([2024]))
+    True
+    """
+    # fast paths (a backtest builds thousands of these): an annual PeriodIndex, or whole years as integers
+    if isinstance(years, pd.PeriodIndex) and years.freqstr == "Y-DEC":
+        return years.rename("year")
+    if isinstance(years, (np.ndarray, pd.Index, range, list, tuple)):
+        arr = np.asarray(years)
+        if arr.ndim == 1 and arr.dtype.kind in "iu" and len(arr):
+            return pd.PeriodIndex.from_ordinals(arr.astype(np.int64) - 1970, freq="Y").rename("year")
+
     def one(y):
         if isinstance(y, pd.Period):
             return y.asfreq("Y")
@@ -170,9 +186,9 @@ def std_quantiles(probs: Sequence[float] | np.ndarray, df: np.ndarray) -> np.nda
 def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -> np.ndarray:
     """Quantiles of each column of ``samples`` at ``probs``: array ``(len(probs), n_columns)``.
 
-    One sort for all probabilities, then numpy's default (linear) rule with
-    its own interpolation formula: the same numbers as
-    ``np.quantile(samples, probs, axis=0)``, faster for many probabilities.
+    ``np.quantile(samples, probs, axis=0)``; for many probabilities (a
+    mixture's grid) one full sort, then numpy's default (linear) rule with its
+    own interpolation formula: the same numbers, several times faster.
 
     Examples
     --------
@@ -180,9 +196,12 @@ def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -
     >>> sample_quantiles(s, [0.25, 0.5]).ravel().tolist()
     [2.5, 5.0]
     """
+    probs = np.asarray(probs, dtype=float)
+    if len(probs) <= 8:  # a few probabilities: numpy's partial sort is quicker than a full one
+        return np.quantile(samples, probs, axis=0)
     srt = np.sort(samples, axis=0)
     n = srt.shape[0]
-    virt = np.asarray(probs, dtype=float) * (n - 1)
+    virt = probs * (n - 1)
     prev = np.floor(virt)
     gamma = (virt - prev)[:, None]
     lo = prev.astype(np.intp)

@@ -62,7 +62,7 @@ def as_annual(y: Any, name: str = "series") -> pd.Series:
         if isinstance(idx, pd.PeriodIndex):
             if not idx.freqstr.startswith("Y") and not idx.freqstr.startswith("A"):
                 raise DataError(f"{name}: index has frequency {idx.freqstr!r}; annual data is needed")
-            years = [p.year for p in idx]
+            years = np.asarray(idx.year, dtype=np.int64)
         elif isinstance(idx, pd.DatetimeIndex):
             years = list(idx.year)
         else:
@@ -98,6 +98,8 @@ def as_annual(y: Any, name: str = "series") -> pd.Series:
 
 def years_of(y: pd.Series) -> np.ndarray:
     """Integer years of an annual series."""
+    if isinstance(y.index, pd.PeriodIndex):
+        return np.asarray(y.index.year, dtype=int)
     return np.array([p.year for p in y.index], dtype=int)
 
 
