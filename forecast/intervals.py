@@ -64,7 +64,7 @@ def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
             raise ForecastError(f"interval level {lv!r} must be between 0 and 100 (percent)")
         if v <= 1:
             hint = f"did you mean {100 * v:g}?" if v < 1 else "a 1% interval is almost never meant (give e.g. 80 or 95)"
-            raise ForecastError(f"interval level {lv!r} is at or below 1: levels are in percent; {hint}")
+            raise ForecastError(f"interval level {v:g} is at or below 1: levels are in percent; {hint}")
         out.append(int(v) if v.is_integer() else v)
     if not out:
         raise ForecastError("at least one interval level is needed")

@@ -39,6 +39,9 @@ ENTRY_POINTS = {
         horizon=2, levels=[0.95]),
     "backtest": lambda: forecast.backtest(Y, models=["drift"], horizon=1, levels=(0.8, 0.95)),
     "fit_publishers": lambda: forecast.fit_publishers().forecast(until=2030, levels=(0.8, 0.95)),
+    "fit_panel": lambda: forecast.fit_panel("ic3_by_state", model="drift").forecast(horizon=1, levels=(0.8, 0.95)),
+    "backtest_panel": lambda: forecast.backtest_panel("ic3_by_state", model="drift", origins=[2023], horizon=1,
+                                                      levels=(0.9,)),
 }
 
 
@@ -49,9 +52,10 @@ def test_every_python_entry_point_refuses_fractions(entry):
         ENTRY_POINTS[entry]()
 
 
-@pytest.mark.parametrize("command", ["predict", "backtest"])
+@pytest.mark.parametrize("command", ["predict", "backtest", "panel"])
 def test_command_line_refuses_fractions(capsys, command):
-    code = main([command, "--dataset", "ic3", "--levels", "0.8,0.95", "--format", "csv"])
+    source = ["--dataset", "ic3_by_state"] if command == "panel" else ["--dataset", "ic3"]
+    code = main([command, *source, "--levels", "0.8,0.95", "--format", "csv"])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
-    assert err.strip().count("\n") == 0 and "--levels" in err and "did you mean 80?" in err
+    assert err.strip().count("\n") == 0 and "interval level 0.8" in err and "did you mean 80?" in err
