@@ -32,6 +32,18 @@ def test_crps_closed_form_against_numerical_integration(y, loc, scale, df):
     assert float(crps_t(y, loc, scale, df)[0]) == pytest.approx(_crps_numeric(y, loc, scale, df), rel=1e-6)
 
 
+@pytest.mark.parametrize("y,loc,scale,df", [(0.3, 0.0, 1.0, np.inf), (2.5, 0.5, 0.7, np.inf), (0.3, 0.0, 1.0, 3.0),
+                                            (4.0, 0.0, 2.0, 10.0)])
+def test_crps_from_quantiles_equals_the_closed_form(y, loc, scale, df):
+    from forecast.intervals import Predictive, year_index
+    from forecast.published.scorecard import crps_quantiles, log_score
+
+    p = Predictive(year_index([2020]), loc=np.array([loc]), scale=np.array([scale]), df=df)
+    assert crps_quantiles(p, np.exp(y)) == pytest.approx(float(crps_t(y, loc, scale, df)[0]), rel=2e-3)
+    logpdf = stats.norm.logpdf(y, loc, scale) if np.isinf(df) else stats.t.logpdf(y, df, loc, scale)
+    assert log_score(p, np.exp(y)) == pytest.approx(-logpdf, abs=1e-6)
+
+
 def test_crps_is_infinite_without_a_mean():
     assert np.isinf(crps_t(0.0, 0.0, 1.0, 1.0)[0]) and np.isinf(crps_t(0.0, 0.0, 1.0, 0.8)[0])
 
@@ -118,8 +130,15 @@ def test_same_publisher_outcome_proper_scores_and_the_model_refitted_on_earlier_
     retro = fit_publishers(df[df["published_year"].astype(int) < 2015], reference="A")
     pred = retro.predictive_at([2019], "A")
     assert a["model_rows"] == len(retro.data)
-    assert a["model_crps"] == pytest.approx(float(crps_t(np.log(y), pred.loc[0], pred.scale[0], pred.df[0])[0]))
-    assert a["model_log_score"] == pytest.approx(-stats.t.logpdf(np.log(y), pred.df[0], pred.loc[0], pred.scale[0]))
+    # the scores of the model's own distribution: the quantile form of the CRPS and the log density, by a
+    # numerical integral of its cdf and its quantile function
+    ly = np.log(y)
+    F = lambda w: float(pred.cdf(np.exp(w))[0])  # noqa: E731
+    crps = integrate.quad(lambda w: F(w) ** 2, ly - 40, ly, limit=400)[0] + \
+        integrate.quad(lambda w: (1 - F(w)) ** 2, ly, ly + 40, limit=400)[0]
+    assert a["model_crps"] == pytest.approx(crps, rel=2e-3)
+    dens = (F(ly + 1e-3) - F(ly - 1e-3)) / 2e-3
+    assert a["model_log_score"] == pytest.approx(-np.log(dens), abs=1e-3)
     lo, hi = float(pred.quantile(0.025)[0]), float(pred.quantile(0.975)[0])
     assert a["model_interval_score_95"] == pytest.approx(
         np.log(hi / lo) + 2 / 0.05 * (max(np.log(lo / y), 0) + max(np.log(y / hi), 0)))

@@ -349,7 +349,7 @@ def crossing_paths(against, publisher: str | None, start: int, until: int, n: in
         pred = _predictive(against, gap, publisher)
         ranks = (np.argsort(np.argsort(paths[0])) + 0.5) / paths.shape[1]
         with np.errstate(over="ignore"):
-            fill = (pred.quantile(ranks[:, None]) if pred.closed_form else pred.quantile(ranks)).T
+            fill = pred.quantiles(ranks).T
         years = np.concatenate([gap, years])
         paths = np.vstack([fill, paths])
     return years, paths
