@@ -40,12 +40,13 @@ quantiles. A path that never reaches it by ``until`` counts as "after
 already at or above the value, the answer is "already crossed by YEAR" (the
 first such year), without simulation.
 
-Paths are the model's own (``against.simulate``) after its last data year.
-On a publisher scale whose last figure is older than the model's last data
-year, the years in between are unobserved on that scale and a path can cross
-there too: those years are drawn from their marginal distributions
-(``predictive_at``) at the same rank as the path's first simulated year, so
-the crossing interval may start inside the data window.
+Paths are the model's own (``against.simulate``). On a publisher scale whose
+last figure is older than the model's last data year, the years in between
+are unobserved on that scale and a path can cross there too, so the crossing
+interval may start inside the data window: a model whose ``simulate`` takes
+``years=`` draws those years with the rest of the path; for one that cannot,
+they are drawn from their marginal distributions (``predictive_at``) at the
+same rank as the path's first simulated year.
 """
 
 from __future__ import annotations
@@ -336,12 +337,20 @@ def crossing_paths(against, publisher: str | None, start: int, until: int, n: in
                    seed: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Paths of the scale's figure from ``start`` to ``until``: (years, array years x paths).
 
-    After the model's last data year the model's own paths; unobserved years
-    from ``start`` up to it are drawn from their marginals at the rank of the
-    path's first simulated year (see the module docstring).
+    The model's own paths (``against.simulate``); when ``start`` is inside
+    the data window, a result whose ``simulate`` takes ``years=`` draws those
+    years jointly with the rest; otherwise the unobserved years up to the last
+    data year are drawn from their marginals at the rank of the path's first
+    simulated year (see the module docstring).
     """
+    import inspect
+
     last = int(against.last_year)
-    sim = against.simulate(horizon=until - last, n=int(n), seed=seed, **_scale_kw(publisher))
+    kw = _scale_kw(publisher)
+    if start <= last and "years" in inspect.signature(against.simulate).parameters:
+        sim = against.simulate(years=list(range(start, until + 1)), n=int(n), seed=seed, **kw)
+        return np.array([p.year for p in sim.index]), sim.to_numpy(dtype=float)
+    sim = against.simulate(horizon=until - last, n=int(n), seed=seed, **kw)
     years = np.array([p.year for p in sim.index])
     paths = sim.to_numpy(dtype=float)
     if start <= last:
