@@ -213,7 +213,8 @@ def test_publisher_fit_percentile_and_scale(pub_fit):
     obs = pub_fit.observations("CSIS/McAfee")
     assert c.growth_from_year == 2017
     assert c.implied_growth == pytest.approx((2e12 / float(obs[obs.index.year == 2017].iloc[0])) ** 0.5 - 1)
-    assert c.fitted_growth == pytest.approx(pub_fit.growth_rate()[0], rel=1e-9)
+    # the ratio of the two years' medians; truncation at the bounds (IC3, world GDP) moves a median by < 0.1%
+    assert c.fitted_growth == pytest.approx(pub_fit.growth_rate()[0], rel=1e-3)
 
 
 def test_seed_claims_name_their_likely_origins(pub_fit):

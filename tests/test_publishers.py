@@ -31,6 +31,24 @@ def real_fit():
     return fit_publishers()
 
 
+@pytest.fixture(scope="module")
+def free_fit():
+    """The bundled fit without truncation at the bounds: medians are exp of the curve exactly."""
+    return fit_publishers(bounds=False)
+
+
+def _henderson(core, theta):
+    """Covariance of (beta_hat, u_hat - u), computed here from the mixed-model equations, plus the constant
+    J cov_theta J' (the variance the estimated variance parameters add; checked in its own test)."""
+    G = len(core.phi)
+    w = 1.0 / (core.M_rows @ np.exp(2 * theta[:G]) + core.v)
+    A = core.X.T @ (core.X * w[:, None])
+    if len(theta) > G:
+        idx = np.arange(core.k_fixed, core.X.shape[1])
+        A[idx, idx] += np.exp(-2 * theta[G])
+    return np.linalg.inv(A) + (0 if core.C_extra is None else core.C_extra)
+
+
 # ------------------------------------------------------------ recovery
 def test_recovers_offsets_growth_and_noise(sim_fit):
     off = sim_fit.offsets.set_index("publisher")
@@ -184,29 +202,36 @@ def test_bundled_fit_offsets_and_growth(real_fit):
     cv = off.loc["Hiscox"]
     assert cv["n_rows"] == 1 and cv["lower_95"] < cv["ratio"] < cv["upper_95"]
     assert cv["statement"].startswith("Hiscox's figures run")
-    # the offsets are differences of log figures against the fitted curve: check a one-row publisher's by hand
+    # the offsets are differences of log figures against the common curve (a one-row publisher has no growth
+    # of its own): check a one-row publisher's by hand
     d = real_fit.data
     row_cv = d[d["publisher"] == "Hiscox"].iloc[0]
-    curve = float(np.log(real_fit.predictive_at([int(row_cv["year"])]).median()[0]))
+    par = real_fit.params["estimate"]
+    curve = par["level"] + par["growth"] * (int(row_cv["year"]) - real_fit.t_center)
     assert np.log(cv["ratio"]) == pytest.approx(np.log(row_cv["value_usd"]) - curve, abs=1e-8)
     g = real_fit.growth.iloc[0]
     assert g["lower_95"] < g["growth"] < g["upper_95"]
     assert real_fit.unit == "USD"
 
 
-def test_forecast_frame_on_publisher_scales(real_fit):
+def test_forecast_frame_on_publisher_scales(real_fit, free_fit):
     ref = real_fit.forecast(until=2030)
     validate_frame(ref)
     assert ref.attrs["unit"] == "USD" and ref.attrs["publisher"] == "CSIS/McAfee"
     st = real_fit.forecast(until=2030, publisher="statista", levels=(50, 90))
     validate_frame(st)
-    ratio = real_fit.offsets.set_index("publisher").loc["Statista", "ratio"]
-    assert np.allclose(st["median"] / ref["median"], ratio)
+    # without truncation: log(Statista / reference) = offset + (own growth deviations) * (t - t_center)
+    ref, st = free_fit.forecast(until=2030), free_fit.forecast(until=2030, publisher="statista")
+    par = free_fit.params["estimate"]
+    t = np.arange(2024, 2031) - free_fit.t_center
+    expect = par["offset[Statista]"] + (par["growth_deviation[Statista]"] - par["growth_deviation[CSIS/McAfee]"]) * t
+    np.testing.assert_allclose(np.log(st["median"] / ref["median"]).to_numpy(), expect, rtol=1e-9)
     with pytest.raises(ClaimError, match="unknown publisher 'Nobody'"):
         real_fit.forecast(horizon=2, publisher="Nobody")
 
 
 def test_predictive_variance_is_parameter_plus_figure_noise(real_fit):
+    """Parameter variance x' C x (C: covariance of fixed effects and growth deviations) plus a new figure's."""
     pred = real_fit.predictive_at([2030], "Statista")
     x = real_fit._x(np.array([2030]), 1)
     var = float((x @ real_fit._core.cov_beta @ x.T)[0, 0]) + real_fit.noise_sd("Statista") ** 2 \
@@ -214,15 +239,40 @@ def test_predictive_variance_is_parameter_plus_figure_noise(real_fit):
     assert pred.scale[0] == pytest.approx(np.sqrt(var))
 
 
-def test_simulate_matches_predictive_and_is_seeded(real_fit):
-    a = real_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
-    b = real_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
+def test_simulate_matches_predictive_and_is_seeded(free_fit):
+    a = free_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
+    b = free_fit.simulate(horizon=5, n=20000, seed=1, publisher="Statista")
     pd.testing.assert_frame_equal(a, b)
-    pred = real_fit.predictive(horizon=5, publisher="Statista")
+    pred = free_fit.predictive(horizon=5, publisher="Statista")
     assert np.all(np.isfinite(pred.df)) and np.all(pred.df < 100)  # Student t, few degrees of freedom
-    for q in (0.1, 0.5, 0.9):
+    # each year's marginal: the curve's t plus the noise's t, close to (not exactly) the predictive's one t
+    for q, tol in ((0.1, 0.1), (0.5, 0.02), (0.9, 0.1)):
         emp = np.quantile(a.to_numpy(), q, axis=1)
-        assert np.allclose(np.log(emp), np.log(pred.quantile(q)), atol=0.04), q
+        assert np.allclose(np.log(emp), np.log(pred.quantile(q)), atol=tol), q
+
+
+def test_simulated_curve_paths_carry_the_curves_t_and_noise_is_independent_across_years(free_fit):
+    """One chi-square draw must not rescale both the parameters and the noise (the old paths did)."""
+    from forecast.intervals import Predictive, year_index
+
+    years = np.arange(2024, 2031)
+    curve = free_fit.simulate(until=2030, n=40000, seed=2, noise=False)
+    X = free_fit._x(years, 0)
+    C = free_fit._core.cov_beta
+    t_curve = Predictive(year_index(years), loc=X @ free_fit._core.beta,
+                         scale=np.sqrt(np.einsum("ij,jk,ik->i", X, C, X)), df=free_fit._df(X, None))
+    for q in (0.2, 0.5, 0.8):  # df near 1.3: the outer quantiles of 40000 draws are too noisy to compare
+        np.testing.assert_allclose(np.log(np.quantile(curve.to_numpy(), q, axis=1)), np.log(t_curve.quantile(q)),
+                                   atol=0.03)
+    full = free_fit.simulate(until=2030, n=40000, seed=2, noise=True)
+    # the noise part (full minus curve, same seed: same parameter draws) is independent across years,
+    # also in its scale: squared deviations of 2024 and 2030 are uncorrelated
+    noise = np.log(full.to_numpy()) - np.log(curve.to_numpy())
+    r = np.corrcoef(np.abs(noise[0]), np.abs(noise[-1]))[0, 1]
+    assert abs(r) < 0.03
+    # paths can start inside the data window (to see whether a level was already crossed)
+    inside = free_fit.simulate(years=[2019, 2020], n=100, seed=0)
+    assert [p.year for p in inside.index] == [2019, 2020]
 
 
 def test_sensitivity_table(real_fit):
@@ -244,8 +294,8 @@ def test_sensitivity_table(real_fit):
 def test_degrees_of_freedom_options(real_fit):
     assert 1.0 <= real_fit.predictive_at([2030]).df[0] < 100  # Satterthwaite by default
     resid = fit_publishers(df="residual")
-    k = len(resid._core.beta)
-    assert resid.predictive_at([2030]).df[0] == len(resid.data) - k - len(resid._core.phi)
+    k = resid._core.k_fixed
+    assert resid.predictive_at([2030]).df[0] == len(resid.data) - k - len(resid._core.theta)
     normal = fit_publishers(df="normal")
     assert np.isinf(normal.predictive_at([2030]).df[0])
     g_n, g_r, g_s = normal.growth_rate(), resid.growth_rate(), real_fit.growth_rate()
@@ -259,14 +309,14 @@ def test_satterthwaite_df_by_hand(sim_fit):
     L = sim_fit._growth_L()
     k = len(core.beta)
 
-    def V(phi):
-        var = core.M_rows @ np.exp(2 * phi) + core.v
-        return L @ np.linalg.inv(core.X.T @ (core.X / var[:, None])) @ L
+    def V(theta):
+        return L @ _henderson(core, theta) @ L
 
     h = 1e-4
-    grad = np.array([(V(core.phi + h * e) - V(core.phi - h * e)) / (2 * h) for e in np.eye(len(core.phi))])
-    cov_phi = core.cov[k:, k:]
-    expect = 2 * V(core.phi) ** 2 / (grad @ cov_phi @ grad)
+    free = np.flatnonzero(~core.phi_at_bound)
+    grad = np.array([(V(core.theta + h * e) - V(core.theta - h * e)) / (2 * h) for e in np.eye(len(core.theta))[free]])
+    cov_t = core.cov[k:, k:][np.ix_(free, free)]
+    expect = 2 * V(core.theta) ** 2 / (grad @ cov_t @ grad)
     assert sim_fit._df(L)[0] == pytest.approx(expect, rel=1e-4)
 
 
@@ -308,19 +358,20 @@ def test_satterthwaite_df_of_a_new_figure_uses_the_predictive_variance(real_fit)
     k = len(core.beta)
     rv = real_fit.range_sd() ** 2
     assert rv > 0  # CSIS/McAfee publishes ranges
+    G = len(core.phi)
 
-    def V(phi):
-        var = core.M_rows @ np.exp(2 * phi) + core.v
-        par = np.einsum("ij,jk,ik->i", X, np.linalg.inv(core.X.T @ (core.X / var[:, None])), X)
-        return par + core.noise_map[0] @ np.exp(2 * phi) + rv
+    def V(theta):
+        par = np.einsum("ij,jk,ik->i", X, _henderson(core, theta), X)
+        return par + core.noise_map[0] @ np.exp(2 * theta[:G]) + rv
 
     h = 1e-4
     free = np.flatnonzero(~core.phi_at_bound)
-    grad = np.array([(V(core.phi + h * e) - V(core.phi - h * e)) / (2 * h) for e in np.eye(len(core.phi))[free]]).T
-    cov_phi = core.cov[np.ix_(k + free, k + free)]
-    expect = 2 * V(core.phi) ** 2 / np.einsum("ij,jk,ik->i", grad, cov_phi, grad)
+    grad = np.array([(V(core.theta + h * e) - V(core.theta - h * e)) / (2 * h)
+                     for e in np.eye(len(core.theta))[free]]).T
+    cov_t = core.cov[np.ix_(k + free, k + free)]
+    expect = 2 * V(core.theta) ** 2 / np.einsum("ij,jk,ik->i", grad, cov_t, grad)
     pred = real_fit.predictive_at(years)
-    np.testing.assert_allclose(pred.scale**2, V(core.phi), rtol=1e-10)
+    np.testing.assert_allclose(pred.scale**2, V(core.theta), rtol=1e-10)
     np.testing.assert_allclose(pred.df, expect, rtol=1e-4)
     # not floored at 1 (a Cauchy); a df below 2 is said
     assert pred.df[0] > 2 and 1.0 < pred.df[1] < 2
@@ -360,3 +411,96 @@ def test_borrowed_and_relayed_figures_are_not_observations():
     assert not t.loc["wef-marsh-2018", "included"] and "does not name" in t.loc["wef-marsh-2018", "reason"]
     assert "Sberbank" in t.loc["russian-mfa-2020-2019", "reason"]
     assert t.loc["csis-mcafee-2018", "high_usd"] == 608e9
+
+
+# -------------------------------------------- publisher-specific growth, modes, bounds
+def test_publisher_specific_growth_recovers_each_publishers_rate():
+    years = {"A": range(2010, 2024), "B": range(2012, 2024), "C": [2016], "D": [2019]}
+    df = simulate_estimates(years, {"A": 0.0, "B": np.log(3.0), "C": 0.2, "D": -0.3},
+                            {"A": 0.1, "B": 0.1, "C": 0.1, "D": 0.1}, growth={"A": 0.09, "B": 0.45, "C": 0.2, "D": 0.2},
+                            seed=4)
+    fit = fit_publishers(df, reference="A", bounds=False)
+    g = fit.publisher_growth.set_index("publisher")
+    for p, true in (("A", 0.09), ("B", 0.45)):
+        assert g.loc[p, "own"] and g.loc[p, "lower_95"] < np.expm1(true) < g.loc[p, "upper_95"], p
+        assert g.loc[p, "growth"] == pytest.approx(np.expm1(true), abs=0.04), p
+    assert not g.loc["C", "own"] and g.loc["C", "growth"] == pytest.approx(g.loc["(common)", "growth"])
+    assert fit.growth.iloc[0]["growth"] == pytest.approx(g.loc["A", "growth"])
+    assert fit.scales == ["A", "B"]
+    # one common rate (the earlier model) cannot fit both: it misses one publisher's rate by far
+    common = fit_publishers(df, reference="A", growth="common", bounds=False)
+    assert min(abs(common.growth_rate()[0] - np.expm1(0.09)), abs(common.growth_rate()[0] - np.expm1(0.45))) < 0.1
+    assert abs(common.growth_rate()[0] - np.expm1(0.09)) + abs(common.growth_rate()[0] - np.expm1(0.45)) > 0.4
+    assert set(common.publisher_growth["growth"].round(12)) == {round(common.growth_rate()[0], 12)}
+    assert fit.loglik > common.loglik + 5
+
+
+def test_two_modes_of_the_common_growth_likelihood_are_reported():
+    """On the bundled data the common-growth restricted likelihood has two maxima (slow growth with CSIS precise
+    and Statista noisy, fast growth the other way round): both are reported with what they imply."""
+    fit = fit_publishers(growth="common")
+    m = fit.modes
+    assert len(m) == 2 and m["delta"].iloc[1] < 2
+    assert m["growth"].iloc[0] < 0.2 < 0.4 < m["growth"].iloc[1]
+    assert m["noise_sd[CSIS/McAfee]"].iloc[0] < m["noise_sd[Statista]"].iloc[0]
+    assert m["noise_sd[CSIS/McAfee]"].iloc[1] > m["noise_sd[Statista]"].iloc[1]
+    assert any("maxima within 2" in n for n in fit.notes)
+    second = fit.mode_fit(1)
+    assert second.growth_rate()[0] == pytest.approx(m["growth"].iloc[1])
+    assert second._core.reml_loglik < fit._core.reml_loglik
+    s = fit.sensitivity(claims=[("2 trillion", 2019)])
+    mode_row = s[s["variant"].str.startswith("mode 1")].iloc[0]
+    assert mode_row["percentile[$2.0T 2019]"] == pytest.approx(100 * float(second.predictive_at([2019]).cdf(2e12)[0]))
+
+
+def test_no_interval_crosses_ic3_below_or_world_gdp_above(real_fit):
+    from forecast.published._bounds import bounds
+
+    lo20, hi20 = bounds([2020])
+    ic3 = forecast.series("ic3")
+    assert lo20[0] == pytest.approx(float(ic3[ic3.index.year == 2020].iloc[0]))
+    macro = forecast.load("macro").set_index("year")
+    assert hi20[0] == pytest.approx(macro.loc[2020, "world_gdp_usd_bn"] * 1e9)
+    years = list(range(2012, 2041))
+    lo, hi = bounds(years)
+    assert np.all(np.diff(hi[years.index(2025):]) > 0)
+    for p in real_fit.publishers:
+        pred = real_fit.predictive_at(years, p)
+        for q in (1e-9, 0.025, 0.975, 1 - 1e-9):
+            v = pred.quantile(q)
+            assert np.all(v >= lo) and np.all(v <= hi), (p, q)
+        np.testing.assert_allclose(pred.cdf(hi), 1.0)
+        np.testing.assert_allclose(pred.cdf(lo * (1 - 1e-9)), 0.0, atol=1e-12)
+        f = real_fit.forecast(until=2040, publisher=p)
+        assert (f["upper_95"].to_numpy() <= hi[-len(f):]).all() and (f["lower_95"].to_numpy() >= lo[-len(f):]).all()
+        paths = real_fit.simulate(until=2040, n=500, seed=0, publisher=p).to_numpy()
+        assert (paths <= hi[-paths.shape[0]:, None] * (1 + 1e-12)).all()
+    # the bound binds on the Statista scale, whose own growth reaches world GDP within the decade
+    st = real_fit.predictive_at([2030], "Statista")
+    untruncated = stats.t.sf((np.log(hi[years.index(2030)]) - st.loc[0]) / st.scale[0], st.df[0])
+    assert untruncated > 0.01 and st.truncated_mass()[0] == pytest.approx(untruncated + st.truncated_mass()[0]
+                                                                          - untruncated)
+
+
+def test_parameter_covariance_adds_what_the_estimated_variances_add(real_fit):
+    """cov_beta = Henderson's C + J cov_theta J', J = d(estimates)/d(variance parameters), by hand."""
+    from forecast.published._mle import _gls
+
+    core = real_fit._core
+    G = len(core.phi)
+    y = real_fit.data["log_value"].to_numpy()
+    k = core.k_fixed
+    free = np.flatnonzero(~core.phi_at_bound)
+    h = 1e-5
+    cols = []
+    for g in free:
+        e = np.zeros(len(core.theta))
+        e[g] = h
+        up = np.concatenate(_gls(core.theta + e, y, core.X, core.v, core.M_rows, k, G)[:2])
+        dn = np.concatenate(_gls(core.theta - e, y, core.X, core.v, core.M_rows, k, G)[:2])
+        cols.append((up - dn) / (2 * h))
+    J = np.column_stack(cols)
+    cov_t = core.cov[len(core.beta):, len(core.beta):][np.ix_(free, free)]
+    C = core.henderson(core.theta)
+    np.testing.assert_allclose(core.cov_beta, C + J @ cov_t @ J.T, rtol=1e-5, atol=1e-12)
+    assert np.all(np.diag(core.cov_beta) >= np.diag(C))

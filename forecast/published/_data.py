@@ -68,6 +68,13 @@ def prepare(raw: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def load_raw() -> pd.DataFrame:
+    """The bundled global estimates as loaded (``forecast.load("global_estimates")``)."""
+    from forecast.data.registry import load
+
+    return load("global_estimates")
+
+
 def estimates(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """The global estimates with derived columns (``frame`` or the bundled dataset).
 

@@ -1,64 +1,115 @@
-"""Maximum likelihood for the multi-publisher measurement model.
+"""Restricted maximum likelihood for the multi-publisher measurement model.
 
 For row ``i`` (publisher ``p``, year ``t``) the log figure is
 
-    y_i = c(t) + b[p] + e_i,   e_i ~ N(0, s[p]**2 + v_i)
+    y_i = c(t) + b[p] + u[p] * (t - t_center) + e_i,   e_i ~ N(0, s[p]**2 + v_i)
 
 with ``c(t)`` a polynomial in ``t - t_center`` (degree 1: exponential growth,
-degree 2: quadratic-in-log), ``b[reference] = 0`` and ``v_i`` the variance a
-published range implies. The noise variance of publisher ``p`` is
-``M[p] @ exp(2 * phi)``: one free log-sd ``phi`` per publisher with its own
-noise, and for the others a fixed row-weighted average of those variances (see
-:func:`noise_map`).
+degree 2: quadratic-in-log), ``b[reference] = 0``, ``v_i`` the variance a
+published range implies, and ``u[p] ~ N(0, tau**2)`` a publisher's own
+deviation from the common growth rate (random slopes, only for the
+publishers listed in ``slope_pubs``; none with common growth). The noise
+variance of publisher ``p`` is ``M[p] @ exp(2 * phi)``: one free log-sd
+``phi`` per publisher with its own noise, and for the others a fixed
+row-weighted average of those variances (see :func:`noise_map`).
 
-The noise sds are estimated by restricted maximum likelihood (REML) with the
-curve and offsets integrated out; given them, the curve and offsets are
-generalised least squares (see :func:`fit_core`).
+The variance parameters ``theta = (phi, log tau)`` are estimated by
+restricted maximum likelihood (REML: the fixed effects integrated out). Given
+them, the fixed effects ``beta`` (curve and offsets) are generalised least
+squares and the slope deviations ``u`` their best linear unbiased predictors;
+the covariance of ``(beta_hat, u_hat - u)`` is Henderson's
+``C = [[X'R^-1 X, X'R^-1 Z], [Z'R^-1 X, Z'R^-1 Z + I / tau**2]]^-1``.
+
+The restricted likelihood can have several local maxima (for example slow
+growth with one publisher precise and another noisy, and fast growth with
+the roles swapped). :func:`fit_core` starts from a grid that moves each noise
+sd (and the slope sd) separately, keeps every distinct local maximum, and
+returns them ordered by restricted log-likelihood; two optima are distinct
+when the likelihood dips between them.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
 
 LOG_SD_BOUNDS = (np.log(1e-4), np.log(20.0))
+LOG_TAU_BOUNDS = (np.log(1e-4), np.log(2.0))
+NOISE_STARTS = (np.log(0.05), np.log(0.25), np.log(1.0))
+TAU_STARTS = (np.log(0.02), np.log(0.2))
 
 
 @dataclass
 class CoreFit:
-    """Numbers of one maximum-likelihood fit (internal)."""
+    """Numbers of one (local) maximum of the restricted likelihood (internal).
 
-    beta: np.ndarray            # curve coefficients then offsets of publishers 1..P-1
+    ``beta`` holds the fixed effects (curve coefficients, then offsets of
+    publishers 1..P-1) followed by the slope deviations ``u`` of
+    ``slope_pubs``; ``cov_beta`` is the covariance of their estimation errors:
+    Henderson's ``C`` plus ``C_extra = J cov_theta J'``, the variance the
+    estimated variance parameters add (``J`` the derivative of the estimates
+    with respect to them). ``cov`` is block-diagonal: ``cov_beta`` then the
+    covariance of ``theta`` (NaN for parameters at a bound).
+    """
+
+    beta: np.ndarray
     phi: np.ndarray             # free noise log-sds
-    cov: np.ndarray             # covariance of (beta, phi); NaN rows/cols for parameters fixed at a bound
-    loglik: float
+    cov: np.ndarray
+    loglik: float               # log-likelihood (ML form) at the estimates
     noise_map: np.ndarray       # (P, G): noise variance of publisher p is noise_map[p] @ exp(2 phi)
-    phi_at_bound: np.ndarray    # bool per phi
+    phi_at_bound: np.ndarray    # bool per theta entry (phi, then log tau if any)
     converged: bool
     notes: list[str] = field(default_factory=list)
-    X: np.ndarray | None = None         # design of the fitted rows
+    X: np.ndarray | None = None         # full design [X Z] of the fitted rows
     v: np.ndarray | None = None         # range variances of the fitted rows
     M_rows: np.ndarray | None = None    # noise map of the fitted rows
-    df_resid: float = np.inf            # rows - coefficients - noise parameters (fallback df)
+    df_resid: float = np.inf            # rows - fixed coefficients - variance parameters
     range_var: np.ndarray | None = None  # per publisher: mean variance its published ranges imply
+    k_fixed: int = 0
+    slope_pubs: tuple[int, ...] = ()
+    log_tau: float | None = None
+    reml_loglik: float = np.nan
+    degree: int = 1
+    C_extra: np.ndarray | None = None   # J cov_theta J': the fixed effects' variance from estimated weights
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.concatenate([self.phi, [] if self.log_tau is None else [self.log_tau]])
 
     @property
     def cov_beta(self) -> np.ndarray:
         k = len(self.beta)
         return self.cov[:k, :k]
 
-    def noise_var(self) -> np.ndarray:
-        """Noise variance (log scale) per publisher."""
-        return self.noise_map @ np.exp(2.0 * self.phi)
+    @property
+    def cov_theta(self) -> np.ndarray:
+        k = len(self.beta)
+        return self.cov[k:, k:]
 
-    def _variance(self, phi: np.ndarray, L: np.ndarray, pub: int | None) -> np.ndarray:
-        var = self.M_rows @ np.exp(2.0 * phi) + self.v
-        XtWX = self.X.T @ (self.X / var[:, None])
-        out = np.einsum("ij,ji->i", L, np.linalg.solve(XtWX, L.T))
+    @property
+    def tau(self) -> float:
+        """Sd of the publishers' own growth deviations (log scale per year); 0 with common growth."""
+        return 0.0 if self.log_tau is None else float(np.exp(self.log_tau))
+
+    def noise_var(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Noise variance (log scale) per publisher."""
+        phi = self.phi if theta is None else theta[: len(self.phi)]
+        return self.noise_map @ np.exp(2.0 * phi)
+
+    def henderson(self, theta: np.ndarray) -> np.ndarray:
+        """Covariance of ``(beta_hat, u_hat - u)`` at variance parameters ``theta``."""
+        return _henderson(theta, self.X, self.v, self.M_rows, self.k_fixed, len(self.phi))
+
+    def _variance(self, theta: np.ndarray, L: np.ndarray, pub: int | None) -> np.ndarray:
+        C = self.henderson(theta)
+        if self.C_extra is not None:
+            C = C + self.C_extra  # constant in theta to first order: raises V, not Var(V_hat)
+        out = np.einsum("ij,jk,ik->i", L, C, L)
         if pub is not None:
-            out = out + self.noise_map[pub] @ np.exp(2.0 * phi)
+            out = out + self.noise_var(theta)[pub]
             if self.range_var is not None:
                 out = out + self.range_var[pub]
         return out
@@ -67,41 +118,56 @@ class CoreFit:
         """Degrees of freedom of ``L @ beta`` (plus a new figure of publisher ``pub``) by Satterthwaite's method.
 
         ``df = 2 V**2 / Var(V_hat)`` with ``V`` the variance of the estimate
-        (or of a new figure) as a function of the noise log-sds and
+        (or of a new figure) as a function of the variance parameters and
         ``Var(V_hat)`` from their REML covariance by the delta method (the
         approach of R's lmerTest). ``V`` is the same variance the predictive
         uses: with ``pub`` it includes the publisher's noise variance *and*
         the mean variance its published ranges imply (a constant that raises
         ``V`` but not ``Var(V_hat)``). The value is not floored: a df below 2
         is returned as is (the caller says so). Falls back to ``df_resid``
-        when the noise parameters have no covariance (at a bound).
+        when the variance parameters have no covariance (at a bound).
         """
         L = np.atleast_2d(np.asarray(L, dtype=float))
-        k = len(self.beta)
+        theta = self.theta
         free = np.flatnonzero(~self.phi_at_bound)
-        cov_phi = self.cov[np.ix_(k + free, k + free)]
-        V = self._variance(self.phi, L, pub)
-        if len(free) == 0 or not np.all(np.isfinite(cov_phi)):
-            return np.full(len(V), self.df_resid if self.df_resid > 0 else np.inf)
+        cov_t = self.cov_theta[np.ix_(free, free)]
+        V = self._variance(theta, L, pub)
+        fallback = np.full(len(V), self.df_resid if self.df_resid > 0 else np.inf)
+        if len(free) == 0 or not np.all(np.isfinite(cov_t)):
+            return fallback
+        # a variance parameter held at its lower bound has no REML variance: the delta method would treat it as
+        # known and give a df near infinity; where V depends on it, the residual df is used instead
+        pinned = np.flatnonzero(self.phi_at_bound & (theta < 0))
+        uses_pinned = np.zeros(len(V), dtype=bool)
+        for g in pinned:
+            up = theta.copy()
+            up[g] = np.log(0.1)
+            uses_pinned |= np.abs(self._variance(up, L, pub) - V) > 1e-3 * V
         grad = np.empty((len(V), len(free)))
         for j, g in enumerate(free):
             h = 1e-5
-            up, dn = self.phi.copy(), self.phi.copy()
+            up, dn = theta.copy(), theta.copy()
             up[g] += h
             dn[g] -= h
             grad[:, j] = (self._variance(up, L, pub) - self._variance(dn, L, pub)) / (2 * h)
-        var_v = np.einsum("ij,jk,ik->i", grad, cov_phi, grad)
+        var_v = np.einsum("ij,jk,ik->i", grad, cov_t, grad)
         with np.errstate(divide="ignore"):
             df = np.where(var_v > 0, 2 * V**2 / var_v, np.inf)
+        df = np.where(uses_pinned, np.minimum(df, fallback), df)
         return np.minimum(df, 1e6)
 
 
-def design(t: np.ndarray, pub: np.ndarray, n_pubs: int, degree: int, t_center: float) -> np.ndarray:
-    """Design matrix: polynomial in ``t - t_center`` then publisher dummies (publisher 0 is the reference)."""
+def design(t: np.ndarray, pub: np.ndarray, n_pubs: int, degree: int, t_center: float,
+           slope_pubs: tuple[int, ...] = ()) -> np.ndarray:
+    """Design ``[X Z]``: polynomial in ``t - t_center``, publisher dummies (publisher 0 is the reference),
+    then one column ``(t - t_center) * [pub == q]`` per publisher ``q`` of ``slope_pubs``."""
     t = np.asarray(t, dtype=float) - t_center
+    pub = np.asarray(pub)
     cols = [t**d for d in range(degree + 1)]
     for p in range(1, n_pubs):
-        cols.append((np.asarray(pub) == p).astype(float))
+        cols.append((pub == p).astype(float))
+    for q in slope_pubs:
+        cols.append(t * (pub == q))
     return np.column_stack(cols)
 
 
@@ -131,79 +197,176 @@ def noise_map(counts: np.ndarray, min_rows: int, common: bool) -> tuple[np.ndarr
     return m, own
 
 
-def _gls(phi: np.ndarray, y, X, v, M_rows):
-    """Generalised least squares given the noise log-sds: (beta, residuals, weights, X'WX)."""
-    var = M_rows @ np.exp(2.0 * phi) + v
-    w = 1.0 / var
-    XtWX = X.T @ (X * w[:, None])
-    beta = np.linalg.solve(XtWX, X.T @ (w * y))
+def _split(theta: np.ndarray, G: int) -> tuple[np.ndarray, float | None]:
+    return theta[:G], (float(theta[G]) if len(theta) > G else None)
+
+
+def _henderson(theta, W, v, M_rows, k, G) -> np.ndarray:
+    phi, log_tau = _split(np.asarray(theta, dtype=float), G)
+    w = 1.0 / (M_rows @ np.exp(2.0 * phi) + v)
+    A = W.T @ (W * w[:, None])
+    if log_tau is not None:
+        idx = np.arange(k, W.shape[1])
+        A[idx, idx] += np.exp(-2.0 * log_tau)
+    return np.linalg.inv(A)
+
+
+def _gls(theta, y, W, v, M_rows, k, G):
+    """Fixed effects, slope deviations and the pieces of the restricted likelihood at ``theta``."""
+    phi, log_tau = _split(np.asarray(theta, dtype=float), G)
+    r_var = M_rows @ np.exp(2.0 * phi) + v
+    X = W[:, :k]
+    V = np.diag(r_var)
+    if log_tau is not None:
+        Z = W[:, k:]
+        V = V + np.exp(2.0 * log_tau) * (Z @ Z.T)
+    Vi = np.linalg.inv(V)
+    XtViX = X.T @ Vi @ X
+    beta = np.linalg.solve(XtViX, X.T @ Vi @ y)
     r = y - X @ beta
-    return beta, r, w, XtWX, var
+    Vir = Vi @ r
+    u = np.exp(2.0 * log_tau) * (W[:, k:].T @ Vir) if log_tau is not None else np.zeros(0)
+    return beta, u, r, Vir, V, XtViX, r_var
 
 
-def profile_loglik(phi: np.ndarray, y, X, v, M_rows, method: str = "reml") -> float:
-    """Log-likelihood with the curve and offsets profiled out (``"ml"``) or integrated out (``"reml"``)."""
-    _beta, r, w, XtWX, var = _gls(phi, y, X, v, M_rows)
-    ll = -0.5 * np.sum(np.log(2 * np.pi * var) + r * r * w)
+def reml_loglik(theta, y, W, v, M_rows, k, G, method: str = "reml") -> float:
+    """Restricted (``"reml"``) or profile (``"ml"``) log-likelihood of the variance parameters."""
+    beta, u, r, Vir, V, XtViX, _ = _gls(theta, y, W, v, M_rows, k, G)
+    _s, logdet_v = np.linalg.slogdet(V)
+    ll = -0.5 * (len(y) * np.log(2 * np.pi) + logdet_v + r @ Vir)
     if method == "reml":
-        sign, logdet = np.linalg.slogdet(XtWX)
-        ll -= 0.5 * logdet
+        _s2, logdet_x = np.linalg.slogdet(XtViX)
+        ll -= 0.5 * logdet_x
     return float(ll)
 
 
-def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pubs: int, degree: int,
-             t_center: float, min_rows: int = 3, common: bool = False, method: str = "reml") -> CoreFit:
-    """Fit the noise sds by (restricted) maximum likelihood, then the curve and offsets by GLS.
+# kept for callers of the earlier name
+def profile_loglik(phi, y, X, v, M_rows, method: str = "reml") -> float:
+    """Log-likelihood with common growth (no slope deviations); see :func:`reml_loglik`."""
+    return reml_loglik(np.asarray(phi, dtype=float), y, X, v, M_rows, X.shape[1], len(phi), method)
 
-    ``method="reml"`` (default) maximises the restricted likelihood, which
-    integrates the curve and offsets out: a publisher's free offset then costs
-    one degree of freedom, so a publisher with one row does not pull the noise
-    estimates towards zero and small-sample variance estimates are not biased
-    down as in plain maximum likelihood (``method="ml"``). Given the noise
-    sds, the curve and offsets are the generalised least-squares estimates with
-    covariance ``(X' W X)^-1``. Deterministic: a fixed grid of starting points,
-    then BFGS (log-sds clipped to ``LOG_SD_BOUNDS``).
+
+def _bounds(G: int, slopes: bool) -> list[tuple[float, float]]:
+    return [LOG_SD_BOUNDS] * G + ([LOG_TAU_BOUNDS] if slopes else [])
+
+
+def _starts(G: int, slopes: bool, sd0: float, quick: bool) -> list[np.ndarray]:
+    """Starting points that move each noise sd (and the slope sd) separately."""
+    if quick:
+        base = [np.full(G, np.log(sd0)), np.full(G, np.log(sd0) - 1.5)]
+        grid = base + [np.where(np.arange(G) == g, np.log(sd0) + 1.0, np.log(sd0) - 1.0) for g in range(G)]
+        taus = TAU_STARTS[1:] if slopes else (None,)
+    else:
+        vals = NOISE_STARTS if G <= 3 else NOISE_STARTS[::2]
+        grid = [np.array(c) for c in itertools.product(vals, repeat=G)]
+        taus = TAU_STARTS if slopes else (None,)
+    out = []
+    for g in grid:
+        for t in taus:
+            out.append(np.concatenate([g, [] if t is None else [t]]))
+    return out
+
+
+def _optimise(f, x0, bounds):
+    """BFGS on the clipped objective (the bounds are far from any sensible value; a parameter that runs into
+    one is reported as at its bound)."""
+    return optimize.minimize(f, x0, method="BFGS", options={"maxiter": 500, "gtol": 1e-6})
+
+
+def _distinct(f, a, b, fa, fb) -> bool:
+    """True when the objective rises between ``a`` and ``b`` (two separate minima, not one flat valley)."""
+    if np.max(np.abs(a - b)) < 0.05:
+        return False
+    top = max(fa, fb)
+    return any(f(a + s * (b - a)) > top + 0.05 for s in (0.25, 0.5, 0.75))
+
+
+def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pubs: int, degree: int,
+             t_center: float, min_rows: int = 3, common: bool = False, method: str = "reml",
+             slope_pubs: tuple[int, ...] = (), quick: bool = False) -> list[CoreFit]:
+    """Fit the variance parameters by (restricted) maximum likelihood, then the curve, offsets and slopes.
+
+    Returns every distinct local maximum found, best first (see the module
+    docstring). ``slope_pubs`` lists the publishers with their own growth
+    (random slopes); empty for common growth. ``quick=True`` uses fewer
+    starting points (for simulation studies).
     """
     y, t, v = (np.asarray(a, dtype=float) for a in (y, t, v))
     pub = np.asarray(pub, dtype=int)
-    X = design(t, pub, n_pubs, degree, t_center)
-    k = X.shape[1]
+    slope_pubs = tuple(int(q) for q in slope_pubs)
+    slopes = len(slope_pubs) > 0
+    W = design(t, pub, n_pubs, degree, t_center, slope_pubs)
+    k = W.shape[1] - len(slope_pubs)
     counts = np.bincount(pub, minlength=n_pubs)
     M, _own = noise_map(counts, min_rows, common)
     M_rows = M[pub]
     G = M.shape[1]
-    beta0, *_ = np.linalg.lstsq(X, y, rcond=None)
+    beta0, *_ = np.linalg.lstsq(W[:, :k], y, rcond=None)
     dof = max(len(y) - k, 1)
-    sd0 = max(np.sqrt(np.sum((y - X @ beta0) ** 2) / dof), 0.05)
+    sd0 = float(np.clip(np.sqrt(np.sum((y - W[:, :k] @ beta0) ** 2) / dof), 0.05, 5.0))
+    bounds = _bounds(G, slopes)
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
 
-    def negll(phi):
-        return -profile_loglik(np.clip(phi, *LOG_SD_BOUNDS), y, X, v, M_rows, method)
+    def negll(theta):
+        return -reml_loglik(np.clip(theta, lo, hi), y, W, v, M_rows, k, G, method)
 
-    best = None
-    for shift in (0.0, -1.5, 1.0):
-        x0 = np.full(G, np.clip(np.log(sd0) + shift, *LOG_SD_BOUNDS))
-        res = optimize.minimize(negll, x0, method="BFGS", options={"maxiter": 2000, "gtol": 1e-7})
-        if best is None or res.fun < best.fun - 1e-9:
-            best = res
-    phi = np.clip(best.x, *LOG_SD_BOUNDS)
-    at_bound = (np.abs(phi - LOG_SD_BOUNDS[0]) < 1e-4) | (np.abs(phi - LOG_SD_BOUNDS[1]) < 1e-4)
-    beta, r, w, XtWX, var = _gls(phi, y, X, v, M_rows)
-    cov = np.full((k + G, k + G), np.nan)
-    cov[:k, :k] = np.linalg.inv(XtWX)
+    found: list[tuple[float, np.ndarray, bool]] = []
+    for x0 in _starts(G, slopes, sd0, quick):
+        res = _optimise(negll, np.clip(x0, lo, hi), bounds)
+        x = np.clip(res.x, lo, hi)
+        found.append((float(res.fun), x, bool(res.success) or res.status == 2))
+    found.sort(key=lambda r: r[0])
+    modes: list[tuple[float, np.ndarray, bool]] = []
+    for fval, x, ok in found:
+        if all(_distinct(negll, m[1], x, m[0], fval) for m in modes):
+            modes.append((fval, x, ok))
+    return [_core_at(x, ok, fval, y, W, v, M_rows, M, k, G, slope_pubs, degree, negll, lo, hi, n_pubs, pub)
+            for fval, x, ok in modes]
+
+
+def _core_at(theta, ok, fval, y, W, v, M_rows, M, k, G, slope_pubs, degree, negll, lo, hi, n_pubs, pub) -> CoreFit:
+    at_bound = (np.abs(theta - lo) < 1e-4) | (np.abs(theta - hi) < 1e-4)
+    beta, u, r, Vir, V, XtViX, r_var = _gls(theta, y, W, v, M_rows, k, G)
+    gamma = np.concatenate([beta, u])
+    C = _henderson(theta, W, v, M_rows, k, G)
+    nt = len(theta)
+    cov = np.full((len(gamma) + nt, len(gamma) + nt), np.nan)
+    cov[: len(gamma), : len(gamma)] = C
     notes: list[str] = []
     free = np.flatnonzero(~at_bound)
     if len(free):
-        H = _hessian(lambda f: negll(_put(phi, free, f)), phi[free])
+        H = _hessian(lambda f: negll(_put(theta, free, f)), theta[free])
         eig = np.linalg.eigvalsh(H)
         if np.all(eig > 1e-10 * max(1.0, eig.max())):
-            cov[np.ix_(k + free, k + free)] = np.linalg.inv(H)
+            cov[np.ix_(len(gamma) + free, len(gamma) + free)] = np.linalg.inv(H)
         else:
-            notes.append("the likelihood is flat in a noise sd: it is not identified by the data")
-    loglik = -0.5 * float(np.sum(np.log(2 * np.pi * var) + r * r * w))
+            notes.append("the likelihood is flat in a variance parameter: it is not identified by the data")
+    # the estimates depend on the estimated variance parameters (through the GLS weights and the shrinkage):
+    # add that variance, J cov_theta J' with J = d gamma_hat / d theta (delta method; Henderson's C treats
+    # the variance parameters as known and is too small with a handful of rows per publisher)
+    C_extra = None
+    cov_tf = cov[np.ix_(len(gamma) + free, len(gamma) + free)] if len(free) else np.zeros((0, 0))
+    if len(free) and np.all(np.isfinite(cov_tf)):
+        J = np.empty((len(gamma), len(free)))
+        for j, g in enumerate(free):
+            h = 1e-4
+            up, dn = theta.copy(), theta.copy()
+            up[g] += h
+            dn[g] -= h
+            b_up, u_up, *_ = _gls(up, y, W, v, M_rows, k, G)
+            b_dn, u_dn, *_ = _gls(dn, y, W, v, M_rows, k, G)
+            J[:, j] = (np.concatenate([b_up, u_up]) - np.concatenate([b_dn, u_dn])) / (2 * h)
+        C_extra = J @ cov_tf @ J.T
+        cov[: len(gamma), : len(gamma)] = C + C_extra
+    resid = y - W @ gamma
+    loglik = -0.5 * float(np.sum(np.log(2 * np.pi * r_var) + resid * resid / r_var))
     range_var = np.array([v[pub == p].mean() if np.any(pub == p) else 0.0 for p in range(n_pubs)])
-    return CoreFit(beta=beta, phi=phi, cov=cov, loglik=loglik, noise_map=M, phi_at_bound=at_bound,
-                   converged=bool(best.success) or best.status == 2, notes=notes, X=X, v=v, M_rows=M_rows,
-                   df_resid=float(len(y) - k - G), range_var=range_var)
+    return CoreFit(beta=gamma, phi=theta[:G], cov=cov, loglik=loglik, noise_map=M, phi_at_bound=at_bound,
+                   converged=ok, notes=notes, X=W, v=v, M_rows=M_rows, df_resid=float(len(y) - k - nt),
+                   range_var=range_var, k_fixed=k, slope_pubs=tuple(slope_pubs),
+                   log_tau=(float(theta[G]) if nt > G else None), reml_loglik=-fval, degree=degree,
+                   C_extra=C_extra)
 
 
 def _put(phi: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -4,13 +4,25 @@ Global "cost of cybercrime" figures from different publishers differ by an
 order of magnitude for the same year. :func:`fit_publishers` fits them
 together::
 
-    log E[p, t] = log L(t) + b[p] + e,    e ~ N(0, s[p]**2 + v[p, t])
+    log E[p, t] = log L(t) + b[p] + u[p] (t - t_c) + e,    e ~ N(0, s[p]**2 + v[p, t])
 
 - ``L(t)`` is the latent level, a growth curve: ``"exponential"`` (log-linear,
   constant growth rate) or ``"quadratic"`` (quadratic in log: accelerating or
   slowing growth);
 - ``b[p]`` is publisher ``p``'s systematic offset relative to the reference
-  publisher (``b[reference] = 0``), so ``L(t)`` is on the reference's scale;
+  publisher (``b[reference] = 0``) at the centre year ``t_c``;
+- ``u[p]`` is publisher ``p``'s own deviation from the common growth rate
+  (``growth="publisher"``, the default): publishers with at least
+  ``min_rows`` (3) figures over three or more years grow at their own rate,
+  shrunk toward the common rate by partial pooling (random slopes
+  ``u[p] ~ N(0, tau**2)``, ``tau`` estimated by REML with the noise sds);
+  the others grow at the common rate. The result is on the reference
+  publisher's scale *and growth*: :meth:`PublisherFit.predictive_at` with no
+  publisher is the reference's own curve (its offset is 0, its growth the
+  common rate plus its shrunken deviation). Publishers that disagree on
+  growth are thereby not forced onto one rate (on the bundled data
+  CSIS/McAfee grows about 10%/yr, Statista about 57%); ``growth="common"``
+  is the earlier model (one rate for all);
 - ``s[p]`` is publisher ``p``'s own noise sd (log scale). A publisher with
   fewer than ``min_rows`` (default 3) included rows cannot estimate it (its
   offset absorbs one row entirely); it takes the row-weighted mean noise
@@ -20,37 +32,42 @@ together::
   90% interval: ``sd = (log high - log low) / 3.29``. A row with only a low and
   a high figure uses their geometric midpoint as its point.
 
-Estimation: the noise sds by restricted maximum likelihood (REML: the curve
-and offsets integrated out, so a free offset costs a degree of freedom and a
-one-row publisher does not drag the noise estimates to zero; ``method="ml"``
+Estimation: the variance parameters (noise sds, growth sd) by restricted
+maximum likelihood (REML: the curve and offsets integrated out; ``method="ml"``
 for plain maximum likelihood), then the curve and offsets by generalised least
-squares with covariance ``(X' W X)^-1``; standard errors of the log noise sds
-from the inverse Hessian of the restricted log-likelihood. BFGS from fixed
-starting points: the result is deterministic.
+squares and the growth deviations by their best linear unbiased predictors,
+with Henderson's covariance of both (:mod:`forecast.published._mle`). The
+restricted likelihood can have several maxima: the search starts from a grid
+that moves each noise sd (and the growth sd) separately, and every maximum
+within 2 log-likelihood units of the best is kept and reported
+(:attr:`PublisherFit.modes`, a note, a row per mode in
+:meth:`PublisherFit.sensitivity`). On the bundled data the common-growth
+model has two (slow growth with CSIS/McAfee precise and Statista noisy, fast
+growth the other way round); the publisher-specific model has one.
 
 Predictive distributions on a publisher's scale are Student t on the log
-scale. Their variance is that of the fitted curve plus offset (parameter
-uncertainty; exact for this linear model given the noise sds) plus the
-variance of a new figure from that publisher: its noise variance plus the mean
-variance its published ranges implied (a new figure is as uncertain as its
-past ones). Their degrees of freedom, and those of the intervals of offsets
-and growth, come by default from Satterthwaite's approximation with the REML
-covariance of the noise parameters (``df="satterthwaite"``, the method of R's
-lmerTest), computed for the same variance the predictive uses (for a new
-figure: parameter variance, noise variance and the published-range
-variance). With three to five rows per publisher the noise variances are
-poorly known and the tails heavy (about 2-5 degrees of freedom on the bundled
-data). The df is never floored: a df below 2 (no finite variance) is said in
-the fit's and the predictive's notes. A Student t on the log scale has no
-mean: forecast frames show NaN in ``mean`` with ``attrs["mean_note"]``. ``df="residual"`` uses ``rows - coefficients -
-noise parameters`` as for an OLS fit, ``df="normal"`` Normal tails.
-Coverage of nominal 95% intervals measured by simulation (150 replications of
-a design like the bundled data: 4 and 5 rows, noise sds 0.2 and 0.7): growth
-rate 93% (Satterthwaite), 84% (residual), 73% (Normal); a new figure of the
-reference publisher 95%, 86%, 77%. With 12 and 10 rows: growth 90-91%,
-offset 93-94%. :meth:`PublisherFit.sensitivity` shows the lighter-tailed
-alternative beside the headline numbers. Money is in US$
-(``unit == "USD"``): the dataset's US$ bn figures are multiplied by 1e9.
+scale, truncated to the bounds of the global cost (at least the IC3 reported
+US losses, at most world GDP, of that year; :mod:`forecast.published._bounds`).
+Their variance is that of the fitted curve plus offset (parameter
+uncertainty; exact for this linear model given the variance parameters) plus
+the variance of a new figure from that publisher: its noise variance plus the
+mean variance its published ranges implied (a new figure is as uncertain as
+its past ones). Their degrees of freedom, and those of the intervals of
+offsets and growth, come by default from Satterthwaite's approximation with
+the REML covariance of the variance parameters (``df="satterthwaite"``, the
+method of R's lmerTest), computed for the same variance the predictive uses;
+where that variance depends on a noise sd held at its lower bound (which has
+no REML variance), the residual df is used instead. The df is never floored:
+a df below 2 (no finite variance) is said in the fit's and the predictive's
+notes. A Student t on the log scale has no mean: forecast frames show NaN in
+``mean`` with ``attrs["mean_note"]`` unless the truncation makes the mean
+exist and the bound does not set it. ``df="residual"`` uses ``rows - fixed
+coefficients - variance parameters`` as for an OLS fit, ``df="normal"``
+Normal tails. Calibration of the intervals is measured by simulation in
+``benchmarks/publisher_study.py`` (tables in ``benchmarks/README.md``).
+:meth:`PublisherFit.sensitivity` shows the alternatives beside the headline
+numbers. Money is in US$ (``unit == "USD"``): the dataset's US$ bn figures
+are multiplied by 1e9.
 
 Which rows enter is decided from the dataset's ``kind`` and ``measure`` and
 shown in :attr:`PublisherFit.inclusion` (rules in
@@ -69,6 +86,8 @@ from scipy import stats
 from forecast.published import _data
 from forecast.published._format import money, possessive, rate
 from forecast.published._inclusion import FIT_MEASURES, inclusion_table
+from forecast.published._bounds import BoundedPredictive
+from forecast.published._bounds import bounds as bounds_for
 from forecast.published._mle import CoreFit, design, fit_core, noise_map
 from forecast.errors import ClaimError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
@@ -77,6 +96,7 @@ from forecast.families.base import future_years
 __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
 CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
+MODE_GAP = 2.0  # restricted log-likelihood units within which a second maximum is reported
 
 
 def _range_var(low: np.ndarray, high: np.ndarray, level: float) -> np.ndarray:
@@ -108,13 +128,22 @@ class PublisherFit:
         ``estimate``, ``std_err``, ``identified`` of every parameter (log scale).
     notes : list of str
         What a user must know about this fit.
+
+    Also: :attr:`offsets`, :attr:`growth` (reference scale),
+    :attr:`publisher_growth` (each publisher's rate and the common one),
+    :attr:`scales` (publishers with three or more figures), :attr:`modes`
+    (maxima of the restricted likelihood within 2 units, with what each
+    implies; :meth:`mode_fit` gives each as a fit), :meth:`bounds` (the IC3
+    and world-GDP bounds the predictive is truncated to), :meth:`sensitivity`.
     """
 
     unit = "USD"
 
     def __init__(self, *, core: CoreFit, curve: str, reference: str, publishers: list[str], data: pd.DataFrame,
-                 inclusion: pd.DataFrame, t_center: float, options: dict[str, Any], notes: list[str]):
+                 inclusion: pd.DataFrame, t_center: float, options: dict[str, Any], notes: list[str],
+                 cores: list[CoreFit] | None = None):
         self._core = core
+        self._cores = list(cores) if cores else [core]
         self.curve = curve
         self.degree = CURVES[curve]
         self.model = f"publishers:{curve}"
@@ -129,7 +158,7 @@ class PublisherFit:
         self.first_year = int(years.min())
         self.last_year = int(years.max())
         pub_idx = data["publisher"].map({p: i for i, p in enumerate(publishers)}).to_numpy()
-        X = design(years.to_numpy(), pub_idx, len(publishers), self.degree, t_center)
+        X = design(years.to_numpy(), pub_idx, len(publishers), self.degree, t_center, core.slope_pubs)
         fitted_log = X @ core.beta
         data = data.copy()
         data["fitted_usd"] = np.exp(fitted_log)
@@ -141,17 +170,20 @@ class PublisherFit:
     def _param_names(self) -> list[str]:
         names = ["level"] + (["growth"] if self.degree >= 1 else []) + (["curvature"] if self.degree >= 2 else [])
         names += [f"offset[{p}]" for p in self.publishers[1:]]
+        names += [f"growth_deviation[{self.publishers[q]}]" for q in self._core.slope_pubs]
         own = [p for p in range(len(self.publishers)) if self._core.noise_map[p].max() == 1.0
                and self._core.noise_map[p].sum() == 1.0]
         if self._core.noise_map.shape[1] == 1 and len(own) != 1:
             names += ["log_noise_sd[common]"]
         else:
             names += [f"log_noise_sd[{self.publishers[p]}]" for p in own]
+        if self._core.log_tau is not None:
+            names += ["log_growth_sd"]
         return names
 
     def _params(self) -> pd.DataFrame:
         core = self._core
-        est = np.concatenate([core.beta, core.phi])
+        est = np.concatenate([core.beta, core.theta])
         se = np.sqrt(np.diag(core.cov))
         ident = np.isfinite(se)
         return pd.DataFrame({"estimate": est, "std_err": se, "identified": ident}, index=self._param_names())
@@ -171,7 +203,7 @@ class PublisherFit:
 
     def _x(self, years: np.ndarray, p: int) -> np.ndarray:
         return design(np.asarray(years, dtype=float), np.full(len(years), p), len(self.publishers),
-                      self.degree, self.t_center)
+                      self.degree, self.t_center, self._core.slope_pubs)
 
     def _df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
         """Degrees of freedom for ``L @ beta`` (plus publisher ``pub``'s noise), per the ``df`` option."""
@@ -242,17 +274,27 @@ class PublisherFit:
                          "statement": statement})
         return pd.DataFrame(rows)
 
-    def _growth_L(self, year: int | None = None) -> np.ndarray:
+    def _growth_L(self, year: int | None = None, p: int | None = 0) -> np.ndarray:
+        """Gradient of the log growth rate of publisher ``p``'s curve (``None``: the common growth)."""
         year = self.last_year if year is None else int(year)
         grad = np.zeros(len(self._core.beta))
         grad[1] = 1.0
         if self.degree >= 2:
             grad[2] = 2 * (year - self.t_center)
+        if p is not None and p in self._core.slope_pubs:
+            grad[self._core.k_fixed + self._core.slope_pubs.index(p)] = 1.0
         return grad
 
-    def growth_rate(self, year: int | None = None) -> tuple[float, float, float]:
-        """Annual growth rate of the latent level (at ``year`` for the quadratic curve) with its 95% interval."""
-        grad = self._growth_L(year)
+    def growth_rate(self, year: int | None = None, publisher: str | None = None, *,
+                    common: bool = False) -> tuple[float, float, float]:
+        """Annual growth rate on ``publisher``'s scale (default: the reference) with its 95% interval.
+
+        With publisher-specific growth, a publisher with its own growth grows
+        at the common rate plus its (shrunken) deviation; the others at the
+        common rate. ``common=True`` gives the common rate itself. At ``year``
+        for the quadratic curve.
+        """
+        grad = self._growth_L(year, None if common else self._pub_index(publisher))
         g = float(grad @ self._core.beta)
         se = float(np.sqrt(grad @ self._core.cov_beta @ grad))
         q = stats.t.ppf(0.975, self._df(grad)[0])
@@ -260,18 +302,94 @@ class PublisherFit:
 
     @property
     def growth(self) -> pd.DataFrame:
-        """The latent level's annual growth rate with a 95% interval (one row; at the last year if quadratic)."""
+        """Annual growth rate on the reference scale with a 95% interval (one row; at the last year if quadratic).
+
+        This is the growth of the curve that :meth:`predictive_at` uses for
+        the reference publisher: with publisher-specific growth, the common
+        rate plus the reference's own (shrunken) deviation. Every publisher's
+        rate is in :attr:`publisher_growth`.
+        """
         r, lo, hi = self.growth_rate()
         return pd.DataFrame([{"curve": self.curve, "year": self.last_year, "growth": r, "lower_95": lo,
-                              "upper_95": hi}])
+                              "upper_95": hi, "publisher": self.reference, "growth_model": self.options["growth"]}])
+
+    @property
+    def publisher_growth(self) -> pd.DataFrame:
+        """Annual growth rate on each publisher's scale, and the common rate, with 95% intervals.
+
+        Columns: ``publisher`` (``"(common)"`` for the common rate),
+        ``growth``, ``lower_95``, ``upper_95``, ``own`` (True when the
+        publisher has its own growth, shrunk toward the common rate by the
+        estimated spread ``growth_sd``), ``n_rows``, ``growth_sd`` (sd of the
+        publishers' log growth deviations; 0 with common growth).
+        """
+        counts = self.data["publisher"].value_counts()
+        rows = []
+        r, lo, hi = self.growth_rate(common=True)
+        rows.append({"publisher": "(common)", "growth": r, "lower_95": lo, "upper_95": hi, "own": False,
+                     "n_rows": len(self.data), "growth_sd": self._core.tau})
+        for i, p in enumerate(self.publishers):
+            r, lo, hi = self.growth_rate(publisher=p)
+            rows.append({"publisher": p, "growth": r, "lower_95": lo, "upper_95": hi,
+                         "own": i in self._core.slope_pubs, "n_rows": int(counts[p]), "growth_sd": self._core.tau})
+        return pd.DataFrame(rows)
+
+    def mode_fit(self, i: int) -> "PublisherFit":
+        """The fit at the ``i``-th maximum of the restricted likelihood (0: this fit; see :attr:`modes`)."""
+        if i == 0:
+            return self
+        core = self._cores[i]
+        fit = PublisherFit(core=core, curve=self.curve, reference=self.reference, publishers=self.publishers,
+                           data=self.data.drop(columns=["fitted_usd", "residual"]), inclusion=self.inclusion,
+                           t_center=self.t_center, options=self.options,
+                           notes=[f"mode {i} of the restricted likelihood (not its highest maximum)"], cores=[core])
+        fit._source = self._source
+        return fit
+
+    @property
+    def modes(self) -> pd.DataFrame:
+        """Maxima of the restricted likelihood within 2 log-likelihood units of the best, best first.
+
+        Columns: ``mode`` (0 = the reported fit), ``reml_loglik``, ``delta``
+        (below the best), ``growth`` (reference scale, at the last year),
+        ``common_growth``, ``growth_sd``, ``median_last`` (reference scale,
+        US$, at the last data year), ``noise_sd[P]`` per publisher with its own
+        noise. One row when the maximum is unique. What each mode implies for
+        a claim: ``sensitivity(claims=...)`` has a row per mode, and
+        :meth:`mode_fit` gives the fit itself.
+        """
+        rows = []
+        best = self._cores[0].reml_loglik
+        for i in range(len(self._cores)):
+            f = self.mode_fit(i)
+            row = {"mode": i, "reml_loglik": f._core.reml_loglik, "delta": best - f._core.reml_loglik,
+                   "growth": f.growth_rate()[0], "common_growth": f.growth_rate(common=True)[0],
+                   "growth_sd": f._core.tau,
+                   "median_last": float(f.predictive_at([self.last_year]).median()[0])}
+            for p in self.scales:
+                row[f"noise_sd[{p}]"] = f.noise_sd(p)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def scales(self) -> list[str]:
+        """Publishers with at least three included figures: the scales on which a claim is worth judging."""
+        counts = self.data["publisher"].value_counts()
+        return [p for p in self.publishers if counts[p] >= 3]
 
     def predictive_at(self, years: Iterable[int], publisher: str | None = None) -> Predictive:
         """Predictive distribution of ``publisher``'s figure for any ``years`` (inside the data window too).
 
-        Student t on the log scale: curve plus offset with their parameter
-        uncertainty, plus the variance of a new figure (:meth:`figure_sd`);
-        degrees of freedom by Satterthwaite's approximation (the noise
-        variances are estimated from few rows).
+        Student t on the log scale: curve plus offset (and the publisher's
+        growth deviation) with their parameter uncertainty, plus the variance
+        of a new figure (:meth:`figure_sd`); degrees of freedom by
+        Satterthwaite's approximation for that same variance. Truncated to
+        :meth:`bounds` (IC3 reported US losses below, world GDP above) unless
+        the fit was made with ``bounds=False``: a
+        :class:`~forecast.published._bounds.BoundedPredictive` whose
+        quantiles, cdf and mean are those of the truncated distribution
+        (``take(idx)`` selects years with the bounds kept). Notes (a df below
+        2) are in ``meta["notes"]``.
         """
         p = self._pub_index(publisher)
         years = np.asarray([int(y) for y in years])
@@ -279,9 +397,24 @@ class PublisherFit:
         loc = X @ self._core.beta
         var = np.einsum("ij,jk,ik->i", X, self._core.cov_beta, X) + self.figure_sd(self.publishers[p]) ** 2
         df = self._df(X, p)
-        pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
+        if self.options.get("bounds", True):
+            lo, hi = self.bounds(years)
+            pred: Predictive = BoundedPredictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log",
+                                                 lower=lo, upper=hi)
+        else:
+            pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
         pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(df, p)})
         return pred
+
+    def bounds(self, years: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``(lower, upper)`` in US$: IC3 reported US losses and world GDP of each year (extrapolated beyond
+        the data; see :mod:`forecast.published._bounds`). The predictive is truncated to them on every scale.
+
+        Examples
+        --------
+        >>> lo, hi = fit_publishers().bounds([2019, 2030])          # doctest: +SKIP
+        """
+        return bounds_for(years)
 
     def _df_notes(self, df: np.ndarray, p: int) -> list[str]:
         low = np.asarray(df) < 2
@@ -350,42 +483,81 @@ class PublisherFit:
         return out
 
     def simulate(self, horizon: int | None = None, n: int = 1000, seed: int | None = 0,
-                 publisher: str | None = None, until: int | None = None, noise: bool = True) -> pd.DataFrame:
-        """Sample paths of ``publisher``'s figure for the years after the last data year.
+                 publisher: str | None = None, until: int | None = None, noise: bool = True,
+                 years: Iterable[int] | None = None) -> pd.DataFrame:
+        """Sample paths of ``publisher``'s figure (or, with ``noise=False``, of its scaled curve).
 
-        Each path draws the curve and offset parameters from their estimated
-        (Normal) sampling distribution and, with ``noise=True``, adds the
-        noise of a new figure (:meth:`figure_sd`) independently each year and
-        scales the path's deviation by one ``sqrt(df / chi2(df))`` draw, so that
-        each year's marginal is the Student t of :meth:`predictive_at`.
+        Each path draws the curve and offset parameters (and the publisher's
+        growth deviation) once, from their estimated distribution: Normal
+        with covariance ``C`` rescaled by one ``sqrt(df / chi2(df))`` draw per
+        path (``df`` the Satterthwaite degrees of freedom of the curve), so
+        that the curve's uncertainty is the same along the path and each
+        year's curve value is the Student t of the curve. With ``noise=True``
+        the noise of a new figure (:meth:`figure_sd`) is added independently
+        for every year, each with its own Student t scaling (degrees of
+        freedom of the noise variance): the noise of one year does not
+        inflate another's, and one chi-square draw never rescales both the
+        parameters and the noise. Each year's marginal is then close to, not
+        exactly, the Student t of :meth:`predictive_at` (a sum of two t
+        variables). Draws outside the bounds of :meth:`bounds` (IC3 reported
+        losses, world GDP) are set to the bound.
+
+        Parameters
+        ----------
+        years : iterable of int, optional
+            Years to simulate (inside the data window too, for example to see
+            whether a level was already crossed); default: the years after the
+            last data year up to ``horizon``/``until``.
 
         Returns
         -------
         pd.DataFrame
             Index: years; columns: path number; values in US$.
+
+        Examples
+        --------
+        >>> fit = fit_publishers()                                   # doctest: +SKIP
+        >>> paths = fit.simulate(until=2030, n=2000, noise=False)     # doctest: +SKIP
         """
-        years = future_years(self.last_year, horizon, until)
-        yrs = np.array([p.year for p in years])
+        if years is None:
+            index = future_years(self.last_year, horizon, until)
+            yrs = np.array([p.year for p in index])
+        else:
+            yrs = np.array(sorted({int(y) for y in years}))
+            if len(yrs) == 0:
+                raise ModelError("years is empty")
+            index = year_index(yrs)
         if int(n) < 1:
             raise ModelError(f"n must be at least 1, got {n}")
+        n = int(n)
         p = self._pub_index(publisher)
         rng = np.random.default_rng(seed)
         X = self._x(yrs, p)
         cov = self._core.cov_beta
         w, V = np.linalg.eigh((cov + cov.T) / 2)
         A = V * np.sqrt(np.clip(w, 0, None))
-        draws = rng.standard_normal((int(n), len(w))) @ A.T
-        dev = draws @ X.T
+        dev = (rng.standard_normal((n, len(w))) @ A.T) @ X.T
+        df_c = self._df(X, None)
+        u = rng.uniform(size=(n, 1))
+        with np.errstate(divide="ignore"):
+            scale_c = np.where(np.isfinite(df_c)[None, :],
+                               np.sqrt(df_c[None, :] / stats.chi2.ppf(u, np.where(np.isfinite(df_c), df_c, 1.0)[None, :])),
+                               1.0)
+        dev = dev * scale_c
         if noise:
-            dev = dev + self.figure_sd(self.publishers[p]) * rng.standard_normal(dev.shape)
-            # one chi-square draw per path, shared by its years (comonotone): each year's
-            # marginal is then exactly the Student t of predictive_at
-            df = self._df(X, p)
-            u = rng.uniform(size=(int(n), 1))
-            dev = dev * np.sqrt(df[None, :] / stats.chi2.ppf(u, df[None, :]))
+            sd = self.figure_sd(self.publishers[p])
+            df_n = self._df(np.zeros_like(X), p)
+            z = rng.standard_normal((n, len(yrs)))
+            chi = rng.chisquare(np.where(np.isfinite(df_n), df_n, 1.0)[None, :], size=(n, len(yrs)))
+            scale_n = np.where(np.isfinite(df_n)[None, :], np.sqrt(df_n[None, :] / chi), 1.0)
+            dev = dev + sd * z * scale_n
         logv = X @ self._core.beta + dev
-        frame = pd.DataFrame(np.exp(np.minimum(logv, 700.0)).T, index=years)
-        frame.attrs.update({"unit": self.unit, "model": self.model, "publisher": self.publishers[p]})
+        if self.options.get("bounds", True):
+            lo, hi = self.bounds(yrs)
+            logv = np.clip(logv, np.log(np.maximum(lo, 1e-300))[None, :], np.log(hi)[None, :])
+        frame = pd.DataFrame(np.exp(np.clip(logv, -700.0, 700.0)).T, index=index)
+        frame.attrs.update({"unit": self.unit, "model": self.model, "publisher": self.publishers[p],
+                            "noise": bool(noise)})
         return frame
 
     def observations(self, publisher: str | None = None) -> pd.Series:
@@ -405,9 +577,16 @@ class PublisherFit:
         most rows becomes the reference, named in ``reference``); one common
         noise sd for all publishers; the other choice of degrees of freedom
         (residual instead of Satterthwaite, or the reverse); the other curve;
-        and, with
+        the other growth model (one common growth rate, or publisher-specific
+        growth); each further maximum of the restricted likelihood within 2
+        units (``mode 1``, ...; see :attr:`modes`); the data choices that set
+        growth rates: the CSIS/McAfee 2018 figure read as 2016 (the report's
+        text) instead of 2017 (press coverage), the CSIS/McAfee 2014 base as
+        restated in 2018 ($345-445bn for 2014), and the other edition of a
+        publisher's series (Statista's December 2022 edition); and, with
         ``per_publisher_slopes``, each publisher with at least 3 years fitted
-        alone (its own growth rate).
+        alone (its own growth rate). A variant whose data are not in the fit
+        is skipped.
 
         Columns: ``variant``, ``reference``, ``n_rows``, ``growth`` with
         ``lower_95``/``upper_95``, ``median_<last year>`` (reference scale, US$),
@@ -469,6 +648,45 @@ class PublisherFit:
             rows.append(refit("Satterthwaite degrees of freedom (heavy tails)", df="satterthwaite"))
         other = "quadratic" if self.curve == "exponential" else "exponential"
         rows.append(refit(f"{other} curve", curve=other))
+        if base.get("growth") == "publisher":
+            rows.append(refit("one common growth rate", growth="common"))
+        else:
+            rows.append(refit("publisher-specific growth", growth="publisher"))
+        for i in range(1, len(self._cores)):
+            rows.append(row(f"mode {i} (restricted log-likelihood {self._cores[i].reml_loglik:.2f}, "
+                            f"{self._cores[0].reml_loglik - self._cores[i].reml_loglik:.2f} below the best)",
+                            self.mode_fit(i)))
+        raw = est if est is not None else _data.load_raw()
+        ids = set(self.data["id"])
+
+        def refit_data(variant: str, frame: pd.DataFrame, **changes) -> dict:
+            try:
+                return row(variant, fit_publishers(frame, **{**base, **changes}))
+            except (ClaimError, ModelError) as exc:
+                return row(variant, None, str(exc))
+
+        if "csis-mcafee-2018" in ids:
+            alt = raw.copy()
+            m = alt["id"] == "csis-mcafee-2018"
+            for c in ("target_year", "first_year", "last_year"):
+                alt.loc[m, c] = 2016
+            rows.append(refit_data("CSIS/McAfee 2018 figure for 2016 (report text) not 2017", alt))
+        if "csis-mcafee-2014" in ids:
+            alt = raw.copy()
+            m = alt["id"] == "csis-mcafee-2014"
+            for c in ("target_year", "first_year", "last_year"):
+                alt.loc[m, c] = 2014
+            alt.loc[m, ["low_usd_bn", "point_usd_bn", "high_usd_bn"]] = [345.0, np.nan, 445.0]
+            rows.append(refit_data("CSIS/McAfee 2014 base as restated in 2018 ($345-445bn for 2014)", alt))
+        for pub in self.publishers:
+            eds = raw.loc[(raw["publisher"] == pub) & (raw["kind"] == "estimate"), "published_year"]
+            sizes = eds.value_counts()
+            series_eds = sorted(int(y) for y in sizes[sizes >= 2].index)
+            used = sorted(int(y) for y in self.data.loc[self.data["publisher"] == pub, "published_year"].unique())
+            for ed in series_eds:
+                if len(series_eds) >= 2 and ed not in used:
+                    rows.append(refit(f"{pub} edition of {ed} instead", editions={**(base.get("editions") or {}),
+                                                                                  pub: ed}))
         if per_publisher_slopes:
             for p in self.publishers:
                 sub = self.data[self.data["publisher"] == p]
@@ -491,13 +709,19 @@ class PublisherFit:
                  f"Rows: {int(inc['included'].sum())} included of {len(inc)} "
                  f"({len(self.publishers)} publishers, {self.first_year}-{self.last_year}); "
                  f"log-likelihood {self.loglik:.2f}",
-                 f"Growth of the latent level: {rate(g)} (95% interval {rate(lo)} to {rate(hi)})"
-                 + (f" in {self.last_year}" if self.degree >= 2 else ""),
+                 f"Growth on the {self.reference} scale: {rate(g)} (95% interval {rate(lo)} to {rate(hi)})"
+                 + (f" in {self.last_year}" if self.degree >= 2 else "")
+                 + ("; publisher-specific growth (partial pooling): "
+                    + ", ".join(f"{r['publisher']} {rate(r['growth'])}" for _, r in self.publisher_growth.iterrows()
+                                if r["own"] or r["publisher"] == "(common)")
+                    if self._core.slope_pubs else "; one common growth rate"),
+                 f"Truncated below at IC3 reported US losses and above at world GDP: "
+                 f"{'yes' if self.options.get('bounds', True) else 'no'}",
                  f"Level in {self.last_year} on the {self.reference} scale: "
                  f"{money(float(self.predictive_at([self.last_year]).median()[0]))} (median)",
                  f"Noise sds by {self.options['method'].upper()}; intervals "
                  + ("Normal" if self.options["df"] == "normal" else
-                    f"Student t with {max(self._core.df_resid, 1.0):.3g} residual degrees of freedom"
+                    f"Student t with {self._core.df_resid:.3g} residual degrees of freedom"
                     if self.options["df"] == "residual" else
                     f"Student t with Satterthwaite degrees of freedom (growth: {self._df(self._growth_L())[0]:.2g})"),
                  "", f"{'publisher':<28}{'ratio':>8}{'95% interval':>20}{'rows':>6}{'noise sd':>10}  noise"]
@@ -531,7 +755,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    exclude_publishers: Iterable[str] | str | None = None,
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                    range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
-                   editions: dict[str, int] | None = None) -> PublisherFit:
+                   editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
+                   starts: str = "full") -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -563,6 +788,19 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         ``{publisher: published_year}``: which edition of a publisher's series
         to fit (default: the latest). Two editions of one series are never
         fitted together (see :mod:`forecast.published._inclusion`, rule 5).
+    growth : {"publisher", "common"}
+        ``"publisher"`` (default): each publisher with at least ``min_rows``
+        figures over three or more years grows at its own rate, shrunk toward
+        the common rate (random slopes with their sd estimated by REML); the
+        others grow at the common rate. Needs two such publishers, else
+        common growth with a note. ``"common"``: one growth rate for all.
+    bounds : bool
+        Truncate predictive distributions and paths to the IC3 reported US
+        losses (below) and world GDP (above) of each year (default True).
+    starts : {"full", "quick"}
+        Starting points of the likelihood search: a grid that moves each
+        noise sd and the growth sd separately (``"full"``), or a handful
+        (``"quick"``, for simulation studies).
 
     Returns
     -------
@@ -586,6 +824,10 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         raise ClaimError(f"noise={noise!r} must be 'publisher' or 'common'")
     if df not in ("residual", "satterthwaite", "normal"):
         raise ClaimError(f"df={df!r} must be 'residual', 'satterthwaite' or 'normal'")
+    if growth not in ("publisher", "common"):
+        raise ClaimError(f"growth={growth!r} must be 'publisher' or 'common'")
+    if starts not in ("full", "quick"):
+        raise ClaimError(f"starts={starts!r} must be 'full' or 'quick'")
     if method not in ("reml", "ml"):
         raise ClaimError(f"method={method!r} must be 'reml' or 'ml'")
     if not 0 < float(range_level) < 100:
@@ -617,9 +859,21 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     years = data["year"].astype(int).to_numpy()
     t_center = float(np.round(np.mean(years)))
     pub_idx = data["publisher"].map({p: i for i, p in enumerate(publishers)}).to_numpy()
-    core = fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
-                    min_rows=int(min_rows), common=(noise == "common"), method=method)
+    yrs_by_pub = data.groupby("publisher")["year"].nunique()
+    slope_pubs: tuple[int, ...] = ()
     notes = []
+    if growth == "publisher":
+        cand = tuple(i for i, p in enumerate(publishers) if counts[p] >= int(min_rows) and yrs_by_pub[p] >= 3)
+        if len(cand) >= 2:
+            slope_pubs = cand
+        else:
+            notes.append("publisher-specific growth needs two publishers with three or more figures; "
+                         f"{len(cand)} here: one common growth rate")
+    cores = fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
+                     min_rows=int(min_rows), common=(noise == "common"), method=method, slope_pubs=slope_pubs,
+                     quick=(starts == "quick"))
+    core = cores[0]
+    close = [c for c in cores if core.reml_loglik - c.reml_loglik <= MODE_GAP]
     if not core.converged:
         notes.append("the optimiser did not report convergence; treat the estimates with care")
     owners = [publishers[i] for i in noise_map(counts.reindex(publishers).to_numpy(), int(min_rows),
@@ -635,10 +889,24 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                      "that row exactly and its interval rests on the pooled noise sd")
     options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
-               "noise": noise, "range_level": float(range_level), "method": method, "df": df, "editions": editions}
+               "noise": noise, "range_level": float(range_level), "method": method, "df": df, "editions": editions,
+               "growth": growth, "bounds": bool(bounds), "starts": starts}
+    if slope_pubs:
+        notes.append(f"publisher-specific growth for {', '.join(publishers[i] for i in slope_pubs)} (shrunk toward "
+                     f"the common rate; growth sd {core.tau:.2g} on the log scale); the other publishers grow at "
+                     f"the common rate; the level is on the {ref} scale and grows at {ref}'s rate")
     fit = PublisherFit(core=core, curve=curve, reference=ref, publishers=publishers,
                        data=data.reset_index(drop=True), inclusion=table, t_center=t_center, options=options,
-                       notes=notes)
+                       notes=notes, cores=close)
+    fit._source = source
+    if len(close) > 1:
+        m = fit.modes
+        alt = m.iloc[1]
+        fit.notes.append(
+            f"the restricted likelihood has {len(close)} maxima within {MODE_GAP:g} log-likelihood units; the best "
+            f"({m.iloc[0]['reml_loglik']:.2f}) gives growth {rate(m.iloc[0]['growth'])} on the {ref} scale, the "
+            f"next ({alt['reml_loglik']:.2f}) {rate(alt['growth'])} (median {money(m.iloc[0]['median_last'])} vs "
+            f"{money(alt['median_last'])} in {fit.last_year}); see PublisherFit.modes and sensitivity()")
     fit._source = source
     for i, p in enumerate(publishers):
         if counts[p] >= int(min_rows) or i == 0:
