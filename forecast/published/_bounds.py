@@ -74,7 +74,7 @@ def bounds(years) -> tuple[np.ndarray, np.ndarray]:
     Examples
     --------
     >>> lo, hi = bounds([2020, 2035])
-    >>> bool(lo[0] < 1e11 < 1e14 < hi[0] < hi[1])
+    >>> bool(lo[0] < 1e11 < 5e13 < hi[0] < hi[1])
     True
     """
     years = np.asarray([int(y) for y in years])
