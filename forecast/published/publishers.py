@@ -709,7 +709,7 @@ class PublisherFit:
                  f"Rows: {int(inc['included'].sum())} included of {len(inc)} "
                  f"({len(self.publishers)} publishers, {self.first_year}-{self.last_year}); "
                  f"log-likelihood {self.loglik:.2f}",
-                 f"Growth on the {self.reference} scale: {rate(g)} (95% interval {rate(lo)} to {rate(hi)})"
+                 f"Growth of the latent level on the {self.reference} scale: {rate(g)} (95% interval {rate(lo)} to {rate(hi)})"
                  + (f" in {self.last_year}" if self.degree >= 2 else "")
                  + ("; publisher-specific growth (partial pooling): "
                     + ", ".join(f"{r['publisher']} {rate(r['growth'])}" for _, r in self.publisher_growth.iterrows()
