@@ -6,6 +6,7 @@ the numbers in it are compared with independent calls of the public API.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import forecast
 from forecast.cli import main
 from forecast.report import build_report
+from forecast.evaluate.record import rerun_backtest
 from forecast.report.blocks import fmt_number
 from forecast.report.sections import fmt_crossing, fmt_percentile
 
@@ -371,6 +373,7 @@ def test_report_given_fitted_results_refits_nothing(tmp_path, default_report, mo
     y = forecast.series("ic3")
     y.attrs["dataset"] = "ic3"
     fit = forecast.fit(y, model="auto")
+    rerun_backtest(fit)  # kept on the fit: the report shows it without refitting
     pf = forecast.fit_publishers()
     calls: list[str] = []
     real_fit, real_pub = families.fit, pub_mod.fit_publishers
@@ -404,3 +407,17 @@ def test_report_given_a_plain_fit_lays_it_out(tmp_path, user_csv):
     r = fit.forecast(horizon=3).iloc[-1]
     assert f"{fmt_number(r['median'])} {fmt_number(r['mean'])}" in text
     assert "The global cost of cybercrime" in result.omitted
+
+
+def test_auto_rerun_row_is_the_backtest_commands_auto_row(default_report, capsys):
+    """The candidates table's last row re-runs auto's rule at each origin: the scores `backtest --models auto` prints."""
+    assert main(["backtest", "--dataset", "ic3", "--models", "auto", "--format", "csv"]) == 0
+    cli = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    row = cli[cli["model"] == "auto"].iloc[0]
+    api = forecast.accuracy(rerun_backtest(forecast.fit(forecast.series("ic3"), model="auto"))).iloc[0]
+    for col in ("windows", "mape", "mase", "coverage_80", "coverage_95", "wis"):
+        assert float(row[col]) == pytest.approx(float(api[col]), rel=1e-6), col
+    text = " ".join(lines_of(default_report[1]))
+    printed = (f"auto, re-run {int(api['windows'])} {float(api['mape']):.1f}% {float(api['mase']):.3f} "
+               f"{float(api['coverage_80']):.1f}% {float(api['coverage_95']):.1f}% {float(api['wis']):.3f}")
+    assert printed in text

@@ -109,6 +109,10 @@ class AutoResult(FitResult):
         Its origins (empty for a fallback).
     horizon : int
         Its horizons are ``1 ... horizon``.
+    rerun : pd.DataFrame or None
+        The backtest of the whole rule re-run at each origin, calibration
+        included, once :func:`forecast.evaluate.record.rerun_backtest` has
+        made it (``None`` until then).
     """
 
     model = "auto"
@@ -124,6 +128,7 @@ class AutoResult(FitResult):
         self.backtest: pd.DataFrame | None = None
         self.origins: list[int] = []
         self.horizon = int(self.options.get("horizon", 3))
+        self.rerun: pd.DataFrame | None = None
         self.space = "log"
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:

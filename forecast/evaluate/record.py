@@ -18,7 +18,7 @@ from forecast.errors import ForecastError
 from forecast.evaluate.accuracy import accuracy
 from forecast.evaluate.backtest import backtest
 
-__all__ = ["track_record", "used_backtest", "caveats", "FEW_RESIDUALS", "FEW_FORECASTS"]
+__all__ = ["track_record", "used_backtest", "rerun_backtest", "caveats", "FEW_RESIDUALS", "FEW_FORECASTS"]
 
 #: Below this many residuals a pattern, an autocorrelation or a tail shape cannot be judged.
 FEW_RESIDUALS = 15
@@ -163,3 +163,47 @@ def caveats(fit: Any = None, record: pd.DataFrame | None = None) -> list[str]:
                        f"{100.0 / n:.0f} percentage points, and forecasts from neighbouring origins overlap, "
                        "so they are fewer independent checks than they look; read the shares as rough")
     return out
+
+
+def rerun_backtest(fit: Any) -> pd.DataFrame | None:
+    """Backtest of ``auto`` itself, its whole rule re-run at each of its origins (calibration included).
+
+    ``auto``'s candidate table scores its candidates and their combination
+    with the models' own intervals; the forecast's intervals are then
+    calibrated on those same errors. This re-runs the rule (choice or
+    combination, and calibration) on the data up to each origin, so its
+    coverage is measured out of sample. It is the ``auto`` row that
+    :func:`forecast.backtest` gives with ``models=["auto"]`` on the same
+    series, origins and options: the candidates' fits at each origin come
+    from the fit cache when one is open. The result is kept on the fit as
+    ``fit.rerun`` (a second call returns it), so a report given the fit
+    shows it without refitting anything.
+
+    Parameters
+    ----------
+    fit : a fit result
+        ``forecast.fit(y, model="auto")``.
+
+    Returns
+    -------
+    pd.DataFrame or None
+        A :func:`forecast.backtest` frame with model ``"auto"``; ``None``
+        for a fit that is not ``auto`` or a fallback without origins.
+
+    Examples
+    --------
+    >>> import forecast
+    >>> from forecast.evaluate.record import rerun_backtest
+    >>> fit = forecast.fit(forecast.series("ic3"), model="auto")
+    >>> row = forecast.accuracy(rerun_backtest(fit))
+    >>> row["model"].tolist(), int(row["windows"].iloc[0]) > 30
+    (['auto'], True)
+    """
+    origins = list(getattr(fit, "origins", []) or [])
+    if getattr(fit, "model", None) != "auto" or not origins:
+        return None
+    if getattr(fit, "rerun", None) is None:
+        opts = {k: v for k, v in (getattr(fit, "options", None) or {}).items() if k != "horizon"}
+        fit.rerun = backtest(fit.y, models=["auto"], origins=origins, horizon=fit.horizon,
+                             model_options={"auto": {**opts, "horizon": fit.horizon}})
+    return fit.rerun

@@ -20,15 +20,25 @@ def compute_models(ctx: Context) -> None:
 
     The backtest drawn is that of the forecast used, read from the backtest
     ``auto`` kept from its own choice (for a combination, the combination
-    itself, as auto scored it): nothing is refitted or rebuilt here.
+    itself, as auto scored it): nothing is refitted or rebuilt here. For
+    ``auto`` the rule is also re-run at each origin, calibration included
+    (the candidates' fits come from the cache), so the table shows the
+    out-of-sample coverage of the intervals the forecast actually has: the
+    ``auto`` row of :func:`forecast.backtest` on the same series. A fit the
+    caller gave shows that row when it carries it
+    (:func:`forecast.evaluate.record.rerun_backtest` keeps it on the fit).
     """
     from forecast.evaluate.fitcache import fit_cache
-    from forecast.evaluate.record import used_backtest
+    from forecast.evaluate.record import rerun_backtest, used_backtest
 
+    given = ctx.fit.done
     with fit_cache():
-        fit = ctx.fit.value if ctx.fit.done else ctx.fit.run(lambda: forecast.fit(ctx.y, model=ctx.options.model))
+        fit = ctx.fit.value if given else ctx.fit.run(lambda: forecast.fit(ctx.y, model=ctx.options.model))
         ctx.forecast_frame.run(lambda: fit.forecast(horizon=ctx.options.horizon, levels=ctx.options.levels))
         ctx.backtest.run(lambda: used_backtest(fit))
+        # auto's whole rule (with its calibration) re-run at each origin: the row forecast.backtest gives "auto";
+        # a fit the caller gave is shown with its re-run only when it carries one (nothing given is refitted)
+        ctx.rerun.run(lambda: getattr(fit, "rerun", None) if given else rerun_backtest(fit))
 
 
 def compute_publishers(ctx: Context) -> None:

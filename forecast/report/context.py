@@ -230,6 +230,7 @@ class Context:
     fit: Computed[FitResult] = _slot("fit")                              # auto's fit of the main series
     forecast_frame: Computed[pd.DataFrame] = _slot("forecast")           # its forecast to the horizon
     backtest: Computed[pd.DataFrame] = _slot("backtest")                 # the backtest drawn in the chart
+    rerun: Computed[pd.DataFrame | None] = _slot("rerun")                # auto's rule re-run at each origin
     publishers: Computed[PublisherFit] = _slot("publishers")             # the multi-publisher model
     sensitivity: Computed[pd.DataFrame] = _slot("sensitivity")           # its sensitivity table
     claims: Computed[list[tuple[ClaimSpec, ClaimCheck | Exception]]] = _slot("claims")

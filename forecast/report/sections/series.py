@@ -127,6 +127,11 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
         rows.append([model, use, "0" if is_missing(r.get("windows")) else str(int(r["windows"])),
                      pct(r.get("mape")), num(r.get("mase")), pct(r.get("coverage_80")), pct(r.get("coverage_95")),
                      num(r.get("wis"))])
+    rerun = ctx.rerun.value if ctx is not None and ctx.rerun.ok else None
+    if rerun is not None:
+        r = forecast.accuracy(rerun).iloc[0]
+        rows.append(["auto, re-run", "", str(int(r["windows"])), pct(r.get("mape")), num(r.get("mase")),
+                     pct(r.get("coverage_80")), pct(r.get("coverage_95")), num(r.get("wis"))])
     blocks: list[Block] = [
         para("Each candidate model was fitted to the data up to each past year and its forecasts for the next "
              "one to three years were compared with what was later reported (a rolling-origin backtest). The "
@@ -137,7 +142,10 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
               caption=("Backtest scores of the candidate models; the forecast is the shaded row"
                        + (" (the combination; its members' weights are in the Weight column)" if combined else "")
                        + ". Coverage is the share of reported values that fell inside the 80% and 95% intervals: a "
-                       "well calibrated model covers close to 80% and 95%."),
+                       "well calibrated model covers close to 80% and 95%."
+                       + (" The last row re-runs the whole automatic rule, calibration included, on the data up "
+                          "to each past year: the coverage of the intervals the forecast actually has, the same "
+                          "row as the auto row of the backtest command." if rerun is not None else "")),
               note="MAPE: mean absolute percentage error of the median. MASE: mean absolute error on the log scale "
                    "relative to a naive one-year-ahead forecast (below 1 beats it). WIS: weighted interval score on "
                    "the log scale" + ("" if fixed_combination(fit) else ", the criterion of the choice")
@@ -150,7 +158,7 @@ def _choice_blocks(ctx: Context, fit: Any) -> list[Block]:
     if calib is not None and hasattr(calib, "note"):
         blocks.append(para(
             "The scores above are those of the candidates' own intervals. The forecast's intervals were then "
-            "calibrated on the backtest errors of the choice: ", calib.note(), ". ", _selection_caveat(fit)))
+            "calibrated on the backtest errors of the choice: ", calib.note(), ". ", _selection_caveat(fit, rerun is not None)))
     return blocks
 
 
@@ -176,11 +184,13 @@ def _mape_mase_disagree(cand: pd.DataFrame, fit: Any) -> str:
                "interval on the log scale."))
 
 
-def _selection_caveat(fit: Any) -> str:
+def _selection_caveat(fit: Any, rerun: bool = False) -> str:
     """What the backtest scores of the model used can and cannot claim."""
     if fixed_combination(fit):
         return ("The combination is fixed in advance, not picked on these windows, but the calibration factor "
-                "was fitted to the same errors, so the calibrated intervals' coverage is not measured here.")
+                "was fitted to the same errors, so the calibrated intervals' coverage is not measured by the "
+                "combination's row" + ("; the last row measures it, each origin's factor fitted to the errors "
+                                       "before that origin only." if rerun else "."))
     return ("The choice was made on these same backtest windows, so the score of the model used is optimistic: "
             "its accuracy on years it has not seen is likely lower.")
 
