@@ -96,3 +96,20 @@ def test_backtest_result_plot_delegates_to_the_chart():
     assert len(drawn) >= 3
     assert type(bt[bt["model"] == "drift"]) is pd.DataFrame
     plt.close("all")
+
+
+def test_missing_year_breaks_the_observed_line_instead_of_bridging_it():
+    """IC3 has no 2010 figure: the observed line has a gap there, not a segment from 2009 to 2011."""
+    import matplotlib.pyplot as plt
+
+    import forecast
+
+    y = forecast.series("ic3")
+    bt = forecast.backtest(y, models=["drift"], horizon=2)
+    fig = forecast.plots.backtest_chart(bt, model="drift", history=y)
+    ax = fig.axes[0] if hasattr(fig, "axes") else fig.figure.axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "Observed")
+    x, v = line.get_xdata(), np.asarray(line.get_ydata(), dtype=float)
+    assert 2010 in list(x) and np.isnan(v[list(x).index(2010)])
+    assert np.isfinite(v[list(x).index(2009)]) and np.isfinite(v[list(x).index(2011)])
+    plt.close("all")

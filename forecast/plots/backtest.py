@@ -81,8 +81,10 @@ def backtest_chart(bt: pd.DataFrame, model: str | None = None, ax: Any = None, l
     else:
         hist = pd.Series(actual.to_numpy(dtype=float), index=actual.index.to_numpy(dtype=int))
     known = dict(zip(hist.index.tolist(), hist.to_numpy().tolist(), strict=True))
-    # the observations are drawn above the forecasts (zorder), so no forecast line hides them
-    ax.plot(hist.index.to_numpy(), hist.to_numpy(), color=OBSERVED, marker="o", markersize=4, linewidth=1.1,
+    # the observations are drawn above the forecasts (zorder), so no forecast line hides them; a missing
+    # year breaks the line instead of being bridged
+    full = hist.reindex(range(int(hist.index.min()), int(hist.index.max()) + 1)) if len(hist) else hist
+    ax.plot(full.index.to_numpy(), full.to_numpy(), color=OBSERVED, marker="o", markersize=4, linewidth=1.1,
             label="Observed", zorder=5)
     values = list(hist.to_numpy())
 
