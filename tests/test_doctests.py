@@ -44,6 +44,16 @@ SKIP_REASONS = {
     "forecast.report": "builds the whole PDF report (seconds); tests/test_report.py builds and reads it",
 }
 
+#: Modules whose examples must run (at least one unskipped example each): the data layer, the panels, and the
+#: chart helpers whose examples need no figure.
+MUST_RUN = {
+    "forecast.data.registry", "forecast.data.userfile", "forecast.data.money", "forecast.data.scale",
+    "forecast.data._years",
+    "forecast.panel.data", "forecast.panel.batch", "forecast.panel.chunk", "forecast.panel.reconcile",
+    "forecast.panel.scale", "forecast.panel.fit", "forecast.panel.backtest", "forecast.panel.contributions",
+    "forecast.plots.style", "forecast.plots.diagnostics",
+}
+
 MODULES = sorted(m.name for m in pkgutil.walk_packages(forecast.__path__, "forecast.")
                  if not m.name.endswith("__main__")) + ["forecast"]
 
@@ -58,6 +68,8 @@ def test_module_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0, f"{name}: {result.failed} failing example(s)"
+    if name in MUST_RUN:
+        assert result.attempted > 0, f"{name} has no example that runs"
     if _skips(module):
         assert name in SKIP_REASONS, f"{name} skips examples without a reason in SKIP_REASONS"
 
@@ -75,3 +87,7 @@ def test_every_public_function_has_a_running_example():
         ran = [ex for t in tests for ex in t.examples if not ex.options.get(doctest.SKIP)]
         assert ran, f"forecast.{name}: no example that runs"
         assert not re.search(r"\bTODO\b", "".join(ex.source for ex in ran))
+
+
+def test_must_run_names_real_modules():
+    assert MUST_RUN <= set(MODULES), sorted(MUST_RUN - set(MODULES))
