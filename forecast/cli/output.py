@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
@@ -11,6 +12,26 @@ from typing import TextIO
 import pandas as pd
 
 FORMATS = ("table", "csv", "json")
+
+#: The longest horizon a command accepts, in years.
+MAX_HORIZON = 100
+
+
+def horizon_arg(text: str) -> int:
+    """``--horizon``'s value: a whole number of years from 1 to :data:`MAX_HORIZON`.
+
+    Examples
+    --------
+    >>> horizon_arg("6")
+    6
+    """
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= v <= MAX_HORIZON:
+        raise argparse.ArgumentTypeError(f"{v} is not between 1 and {MAX_HORIZON}")
+    return v
 
 
 def add_format_option(parser, default: str = "table") -> None:

@@ -13,24 +13,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from forecast.cli.output import add_format_option, emit
+from forecast.cli.output import add_format_option, horizon_arg, emit
 from forecast.errors import ForecastError
-
-MAX_HORIZON = 100
 
 
 class _UsageError(ForecastError):
     """An argument value that cannot be used."""
-
-
-def _horizon(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= v <= MAX_HORIZON:
-        raise argparse.ArgumentTypeError(f"{v} is not between 1 and {MAX_HORIZON}")
-    return v
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +34,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--year-column", default="year", metavar="C", help="--csv: the year column (default: year)")
     p.add_argument("--value-column", metavar="C", help="--csv: the value column (required with --csv)")
     p.add_argument("--through", type=int, metavar="YEAR", help="use only the years up to YEAR")
-    p.add_argument("--horizon", type=_horizon, default=3, metavar="N", help="years ahead (default: 3)")
+    p.add_argument("--horizon", type=horizon_arg, default=3, metavar="N", help="years ahead (default: 3)")
     p.add_argument("--model", default="auto", metavar="NAME",
                    help="auto (drift and ETS mixed), drift, ets, or another model of `forecast.models()`")
     p.add_argument("--reconcile", default="auto", metavar="METHOD",

@@ -13,10 +13,9 @@ import sys
 from typing import Any
 
 from forecast.cli.file_options import add_file_options, file_options
-from forecast.cli.output import add_format_option, command_line_words, emit
+from forecast.cli.output import add_format_option, horizon_arg, command_line_words, emit
 from forecast.errors import ForecastError
 
-MAX_HORIZON = 100
 CALIBRATION_MODES = ("rescale", "widen", "by_horizon", "by_level", "none")
 AUTO_HELP = """\
 auto (the default model):
@@ -61,16 +60,6 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--through", type=int, metavar="YEAR", help="use only the years up to YEAR")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= v <= MAX_HORIZON:
-        raise argparse.ArgumentTypeError(f"{v} is not between 1 and {MAX_HORIZON}")
-    return v
-
-
 def register(subparsers: Any) -> None:
     """Add the ``predict`` and ``backtest`` commands."""
     p = subparsers.add_parser(
@@ -81,7 +70,7 @@ def register(subparsers: Any) -> None:
         "exponential,drift,auto (one block of rows per model, told apart by the model column).",
         epilog=AUTO_HELP)
     _add_source(p)
-    p.add_argument("--horizon", type=_positive_int, default=6, metavar="N", help="years ahead (default: 6)")
+    p.add_argument("--horizon", type=horizon_arg, default=6, metavar="N", help="years ahead (default: 6)")
     p.add_argument("--model", default="auto", metavar="NAME[,NAME]",
                    help="model name(s), comma-separated (default: auto): " + MODEL_NAMES)
     p.add_argument("--levels", default="80,95", metavar="L,L",
@@ -106,7 +95,7 @@ def register(subparsers: Any) -> None:
                               "years and score the forecasts against what happened.")
     _add_source(b)
     b.add_argument("--models", metavar="A,B,C", help="models to compare (default: auto's candidates and auto)")
-    b.add_argument("--horizon", type=_positive_int, default=3, metavar="N", help="years ahead (default: 3)")
+    b.add_argument("--horizon", type=horizon_arg, default=3, metavar="N", help="years ahead (default: 3)")
     b.add_argument("--origins", metavar="FIRST-LAST", help="origin years, e.g. 2012-2023 (default: all possible)")
     b.add_argument("--levels", default="80,95", metavar="L,L", help="interval levels in percent (default: 80,95)")
     add_format_option(b)
