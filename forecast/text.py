@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["growth", "money", "ordinal", "percentile", "percentile_label", "ratio", "share"]
+__all__ = ["growth", "money", "number", "ordinal", "percent", "percentile", "percentile_label", "ratio", "share"]
 
 #: Percentiles beyond these are not told apart: a model's tail is not known to a tenth of a percent.
 TOP, BOTTOM = 99.9, 0.1
@@ -139,6 +139,41 @@ def share(x: Any) -> str:
     pct = 100 * float(x)
     dec = max(0, 1 - int(math.floor(math.log10(pct))))
     return f"{pct:.{dec}f}%"
+
+
+def number(x: Any, digits: int = 3) -> str:
+    """A plain number with thousands separators and about ``digits`` significant digits.
+
+    Examples
+    --------
+    >>> number(859532), number(0.1234), number(-0.001234), number(0), number(float("nan"))
+    ('859,532', '0.123', '-0.00123', '0', 'n/a')
+    """
+    if _missing(x):
+        return "n/a"
+    v = float(x)
+    if abs(v) >= 10 ** (digits - 1):
+        return f"{v:,.0f}"
+    if v == 0:
+        return "0"
+    dec = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
+    return f"{v:,.{dec}f}"
+
+
+def percent(x: Any, digits: int = 0) -> str:
+    """A share (0-1) as a percentage with a fixed number of decimals: ``0.873`` -> ``"87%"``.
+
+    Unlike :func:`share`, which keeps two significant digits of tiny shares,
+    this rounds to ``digits`` decimals (growth rates, coverage).
+
+    Examples
+    --------
+    >>> percent(0.873), percent(0.1234, 1), percent(-0.06, 1), percent(None)
+    ('87%', '12.3%', '-6.0%', 'n/a')
+    """
+    if _missing(x):
+        return "n/a"
+    return f"{100 * float(x):.{digits}f}%"
 
 
 def ratio(r: Any) -> str:

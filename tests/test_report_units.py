@@ -10,7 +10,8 @@ import pytest
 
 from forecast.errors import ReportError
 from forecast.report import check_output, parse_claim, report_timestamp
-from forecast.report.blocks import Section, fmt_number, fmt_pct, one_line, ordinal, table
+from forecast.report.blocks import Section, fmt_number, fmt_pct, one_line, table
+from forecast.text import ordinal
 from forecast.report.figures import new_figure, svg_bytes
 from forecast.report.sections import fmt_crossing, fmt_percentile, fmt_share
 from forecast.report.title import verdict
@@ -80,7 +81,7 @@ def test_verdict_thresholds_follow_the_intervals():
 def test_number_formats():
     assert fmt_number(1234567) == "1,234,567"
     assert fmt_number(0.01234) == "0.0123"
-    assert fmt_pct(0.1125, 1) == "11.2%" or fmt_pct(0.1125, 1) == "11.3%"
+    assert fmt_pct(0.1134, 1) == "11.3%" and fmt_pct(-0.0649, 1) == "-6.5%" and fmt_pct(0.873) == "87%"
     assert one_line(RuntimeError("a\n  b")) == "a b"
     assert one_line(ModuleNotFoundError("x", name="forecast.published.check")).endswith("(forecast.published.check)")
 

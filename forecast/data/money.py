@@ -142,6 +142,15 @@ def _check_value(value: float, shown: str) -> None:
 _STEPS = ((1e12, "T"), (1e9, "bn"), (1e6, "m"))
 
 
+def _finite(x: Any) -> float | None:
+    """``x`` as a float, or None when it is missing, not a number or not finite."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def format_money(x: float, digits: int | None = None) -> str:
     """Write an amount in US$ the short way: ``$16.6bn``, ``$3.0T``, ``$525m``.
 
@@ -168,11 +177,8 @@ def format_money(x: float, digits: int | None = None) -> str:
     >>> format_money(19372)
     '$19,372'
     """
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(v):
+    v = _finite(x)
+    if v is None:
         return "n/a"
     sign = "-" if v < 0 else ""
     a = abs(v)
@@ -221,11 +227,8 @@ def format_amount(x: float, unit: str = "", digits: int | None = None) -> str:
     >>> format_amount(1.3), format_amount(0.284, "USD"), format_amount(2.5e9, "EUR", digits=2)
     ('1.3', '$0.284', '2.50bn EUR')
     """
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(v):
+    v = _finite(x)
+    if v is None:
         return "n/a"
     money = unit in USD_UNITS
     if abs(v) >= 999_999.5 or (money and abs(v) >= 1000):

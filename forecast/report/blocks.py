@@ -8,12 +8,11 @@ title is ever read as markup.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forecast import text
+from forecast.text import number as fmt_number, percent as fmt_pct  # noqa: F401 - the names the sections use
 
 Block = dict[str, Any]
 Run = dict[str, Any]
@@ -191,53 +190,3 @@ class Section:
     def to_json(self) -> dict[str, Any]:
         """The form the template reads."""
         return {"key": self.key, "title": self.title, "status": self.status, "blocks": self.blocks}
-
-
-def fmt_number(x: float, digits: int = 3) -> str:
-    """A plain number with thousands separators and about ``digits`` significant digits.
-
-    Examples
-    --------
-    >>> fmt_number(859532), fmt_number(0.1234), fmt_number(float("nan"))
-    ('859,532', '0.123', 'n/a')
-    """
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(v):
-        return "n/a"
-    if abs(v) >= 10 ** (digits - 1):
-        return f"{v:,.0f}"
-    if v == 0:
-        return "0"
-    dec = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
-    return f"{v:,.{dec}f}"
-
-
-def fmt_pct(x: float, digits: int = 0) -> str:
-    """A share (0-1) as a percentage: ``0.873`` -> ``"87%"``.
-
-    Examples
-    --------
-    >>> fmt_pct(0.873), fmt_pct(0.1234, 1), fmt_pct(None)
-    ('87%', '12.3%', 'n/a')
-    """
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if not math.isfinite(v):
-        return "n/a"
-    return f"{100 * v:.{digits}f}%"
-
-
-def ordinal(n: int) -> str:
-    """``1`` -> ``"1st"``, ``22`` -> ``"22nd"``, ``13`` -> ``"13th"``.
-
-    Examples
-    --------
-    >>> [ordinal(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 99, 100)]
-    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '99th', '100th']
-    """
-    return text.ordinal(int(n))
