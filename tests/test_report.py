@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chart_checks import text_problems
 
 import forecast
 from forecast.cli import main
 from forecast.report import build_report
 from forecast.evaluate.record import rerun_backtest
 from forecast.report.blocks import fmt_number
+from forecast.report.context import Context
 from forecast.report.sections import fmt_crossing, fmt_percentile
 
 pypdf = pytest.importorskip("pypdf")
@@ -34,10 +36,32 @@ def lines_of(pages: list[str]) -> list[str]:
     return [ln.strip() for p in pages for ln in p.splitlines()]
 
 
+#: what each chart of the default report showed wrong (texts cut or overlapping) and how often saving drew it
+CHARTS: dict[str, dict] = {}
+
+
 @pytest.fixture(scope="session")
 def default_report(tmp_path_factory) -> tuple[Path, list[str], object]:
     out = tmp_path_factory.mktemp("report") / "report.pdf"
-    result = build_report(out, progress=False)
+    original = Context.add_figure
+
+    def add_figure(self, stem, fig):  # the report's own figures, checked as they are saved
+        draws = [0]
+        draw = fig.draw
+
+        def counted(renderer):
+            draws[0] += 1
+            return draw(renderer)
+
+        fig.draw = counted
+        name = original(self, stem, fig)
+        del fig.draw
+        CHARTS[stem] = {"draws": draws[0], "problems": text_problems(fig)}
+        return name
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Context, "add_figure", add_figure)
+        result = build_report(out, progress=False)
     return out, pdf_text(out), result
 
 
@@ -203,6 +227,14 @@ def test_data_section_lists_figures_with_sources(default_report):
     # each IC3 row cites the FBI's (IFCC's) own annual report, with the copy it was read from
     assert re.search(r"\[1\] IFCC 2001 Internet Fraud Report", text)
     assert "FBI IC3 2024 Internet Crime Report: figures for 2024, read from the copy at" in " ".join(text.split())
+
+
+def test_every_chart_shows_all_its_texts_and_is_drawn_once(default_report):
+    """No label, legend entry or note of a chart is cut by its edge or sits on another; saving draws it once."""
+    assert set(CHARTS) == {"fan", "models", "backtest", "publishers", "claims", "states", "crime-types",
+                           "contributions"}
+    assert {stem: c["problems"] for stem, c in CHARTS.items() if c["problems"]} == {}
+    assert {stem: c["draws"] for stem, c in CHARTS.items()} == dict.fromkeys(CHARTS, 1)
 
 
 # ------------------------------------------------------------- determinism

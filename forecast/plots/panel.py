@@ -10,7 +10,14 @@ import pandas as pd
 
 from forecast.errors import ForecastError
 from forecast.plots.fan import fan_chart
-from forecast.plots.style import TEXT_GREY, finish_axes, format_compact, series_style, source_note
+from forecast.plots.style import (
+    TEXT_GREY,
+    finish_axes,
+    fixed_log_ticks,
+    format_compact,
+    series_style,
+    source_note,
+)
 
 __all__ = ["contributions_chart", "panel_chart"]
 
@@ -96,6 +103,7 @@ def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = No
         frame.attrs.update({"unit": unit, "levels": tuple(fc.attrs.get("levels") or levels)})
         hist = wide[name].dropna() if name in wide else None
         fan_chart(hist, frame, ax=ax, log=True, title=str(name), source="")
+        ax.set_title(str(name), loc="left", fontsize=10, parse_math=False)  # a smaller title: long names fit a panel
         from matplotlib import ticker
 
         ax.xaxis.set_major_locator(ticker.MultipleLocator(4))
@@ -113,7 +121,9 @@ def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = No
             lows.append(vals.min())
             highs.append(vals.max())
     if lows:
-        axes[0].set_ylim(min(lows) / 1.5, max(highs) * 1.5)
+        low, high = min(lows) / 1.5, max(highs) * 1.5
+        axes[0].set_ylim(low, high)
+        fixed_log_ticks(axes[0].yaxis, low, high)  # labels for the shared span, shared by every panel
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=11)
     src = result.panel.source if source is None else source
@@ -174,7 +184,8 @@ def contributions_chart(frame: pd.DataFrame, top: int = 8, ax: Any = None, title
         import textwrap
 
         text = "Caveat: " + notes[0]
-        ax.annotate(textwrap.fill(text, 90), xy=(0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
+        # from the figure's left edge (the axes start after the long category labels), so 90 characters fit
+        ax.annotate(textwrap.fill(text, 90), xy=(0.01, 0.0), xycoords=("figure fraction", ax.xaxis.label),
                     xytext=(0, -3), textcoords="offset points", ha="left", va="top", fontsize=7.5,
                     color=TEXT_GREY, parse_math=False, annotation_clip=False)
     return fig

@@ -214,7 +214,7 @@ def publisher_chart(source: Any, ax: Any = None, scale: str | None = None, until
     ncol = (4 if width >= 8.5 else 3) if len(labels) > 9 else min(3, len(labels))
     if fig.get_layout_engine() is not None and len(fig.axes) == 1:
         legend = fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False,
-                            fontsize=8 if width >= 8.5 else 7)
+                            fontsize=8 if width >= 8.5 else 7, columnspacing=1.0)
     else:  # drawing into someone else's layout: keep the legend with the axes
         legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=ncol,
                            frameon=False, fontsize=8)

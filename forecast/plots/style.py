@@ -33,6 +33,8 @@ __all__ = [
     "format_compact",
     "display_number",
     "set_value_axis",
+    "log_subs",
+    "fixed_log_ticks",
     "is_share",
     "format_percent",
     "source_note",
@@ -259,10 +261,7 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
     if log:
         set_scale("log")
         span = np.log10(vals.max() / vals.min()) if len(vals) else 3.0
-        subs = (1.0, 2.0, 5.0) if span < 2.5 else (1.0,)
-        if span < 0.8:
-            subs = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
-        target.set_major_locator(ticker.LogLocator(base=10.0, subs=subs))
+        target.set_major_locator(ticker.LogLocator(base=10.0, subs=log_subs(span)))
         target.set_minor_formatter(ticker.NullFormatter())
     else:
         target.set_major_locator(ticker.MaxNLocator(nbins=6))
@@ -276,6 +275,47 @@ def set_value_axis(ax: Any, unit: str | None, log: bool, values: Iterable[float]
         set_label(f"{unit}{suffix}")
     else:
         set_label(f"{name or 'Value'}{suffix}")
+
+
+def log_subs(span: float) -> tuple[float, ...]:
+    """Mantissas of the labelled ticks of a log axis spanning ``span`` decades.
+
+    Every 1, 2 and 5 below 2.5 decades, each power of ten above, and more
+    steps below 0.8 decades, so that an axis carries a handful of labels.
+
+    Examples
+    --------
+    >>> log_subs(4.0), log_subs(1.0)
+    ((1.0,), (1.0, 2.0, 5.0))
+    """
+    if span < 0.8:
+        return (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
+    return (1.0, 2.0, 5.0) if span < 2.5 else (1.0,)
+
+
+def fixed_log_ticks(axis: Any, low: float, high: float) -> None:
+    """Label a log ``axis`` whose limits are fixed at ``low``-``high``: ticks in view only, no minor ticks.
+
+    For small multiples sharing one axis: the labels follow the span of the
+    shared limits (:func:`log_subs`), and matplotlib makes no tick outside
+    the view (a tick costs as much to draw as a short line and a label).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> ax.set_yscale("log")
+    >>> fixed_log_ticks(ax.yaxis, 3e7, 2e11)
+    >>> [float(v) for v in ax.yaxis.get_major_locator()()]
+    [100000000.0, 1000000000.0, 10000000000.0, 100000000000.0]
+    """
+    from matplotlib import ticker
+
+    subs = log_subs(np.log10(high / low))
+    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    locs = [m * 10.0 ** d for d in decades for m in subs if low <= m * 10.0 ** d <= high]
+    axis.set_major_locator(ticker.FixedLocator(locs))
+    axis.set_minor_locator(ticker.NullLocator())
 
 
 # ---------------------------------------------------------------------- axes

@@ -4,6 +4,11 @@ The same figure always gives the same bytes: text is drawn as paths (no font
 needed by the PDF engine), the SVG carries no date, and the ids matplotlib
 generates for clip paths and glyphs come from a fixed salt instead of a
 random one.
+
+The report's figures are laid out by
+:class:`forecast.plots.layout.MeasuredMargins`: margins measured from the
+texts around the axes, set once, and the figure drawn once when saved
+(constrained layout would draw it three times).
 """
 
 from __future__ import annotations
@@ -47,14 +52,15 @@ def svg_bytes(fig: Any, *, close: bool = True) -> bytes:
     """
     import matplotlib
 
+    from forecast.plots.layout import save_once
+
     fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
     if not hasattr(fig, "savefig"):
         raise TypeError(f"expected a matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
     with matplotlib.rc_context(SVG_RC):
-        # the report's figures use constrained layout, which already fits their contents:
-        # no "tight" bounding box (it would draw every figure twice)
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        # no "tight" bounding box: it would draw the figure once more
+        save_once(fig, buf, format="svg", metadata={"Date": None})
     if close:
         _close(fig)
     return buf.getvalue()
@@ -70,10 +76,12 @@ def _close(fig: Any) -> None:
 
 
 def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1, nrows: int = 1):
-    """A Figure not registered with pyplot (no GUI backend, nothing to close).
+    """A Figure not registered with pyplot (no GUI backend, nothing to close), laid out by measured margins.
 
     With one panel returns ``(figure, axes)``; with more columns (sharing the
     y axis) or rows returns the figure, whose ``axes`` list holds the panels.
+    Its layout engine (:class:`~forecast.plots.layout.MeasuredMargins`) sets
+    the margins from the texts when the figure is saved.
 
     Examples
     --------
@@ -85,7 +93,9 @@ def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1, nrows: i
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    from forecast.plots.layout import MeasuredMargins
+
+    fig = Figure(figsize=(width, height), layout=MeasuredMargins())
     if ncols == 1 and nrows == 1:
         return fig, fig.add_subplot()
     fig.subplots(nrows, ncols, sharey=ncols > 1)
