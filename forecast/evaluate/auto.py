@@ -46,7 +46,7 @@ from forecast.evaluate.backtest import Backtest, backtest, default_origins
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES
 from forecast.evaluate.fitcache import _CACHE, cache_key, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
-from forecast.intervals import Predictive, level_label
+from forecast.intervals import Predictive, index_years, level_label, year_index
 from forecast.families import ModelSpec, get_spec, register
 from forecast.families.base import FitResult, as_annual, years_of
 
@@ -142,7 +142,7 @@ class AutoResult(FitResult):
 
     def _horizons(self, years: pd.PeriodIndex) -> np.ndarray:
         """Years ahead of the last observation."""
-        return np.array([p.year for p in years]) - int(years_of(self.y)[-1])
+        return index_years(year_index(years)) - int(years_of(self.y)[-1])
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator) -> np.ndarray:
         names = list(self.weights)
@@ -187,7 +187,7 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
             v = mix.values(SCORE_LEVELS)
             if cache is not None:
                 cache[key] = (mix, v)
-        pyears = [p.year for p in mix.years]
+        pyears = index_years(mix.years).tolist()
         pos = [pyears.index(int(yr)) for yr in rows["year"]]
         part = rows[["origin", "horizon", "year", "actual", "scale"]].copy()
         for k, a in v.items():

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError, ModelError
-from forecast.intervals import DEFAULT_LEVELS, check_levels, level_label
+from forecast.intervals import DEFAULT_LEVELS, check_levels, index_years, level_label
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MAX_ORIGINS, DEFAULT_MIN_TRAIN
 from forecast.evaluate.fitcache import fit_cache, fit_cached, forecast_cached, predictive_rows
 from forecast.families import get_spec
@@ -227,7 +227,7 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
                     failures.append({"origin": origin, "model": m, "error": f"{type(exc).__name__}: {exc}"})
                     continue
                 warned += [{"origin": origin, "model": m, "warning": t} for t in texts]
-                fyears = np.array([p.year for p in pred.years])
+                fyears = index_years(pred.years)
                 scored = np.array([fy in actual_of for fy in fyears])
                 if not scored.any():
                     continue

@@ -23,7 +23,7 @@ import pandas as pd
 
 import forecast.families as families
 from forecast.families.base import FitResult, years_of
-from forecast.intervals import Predictive
+from forecast.intervals import Predictive, index_years
 
 __all__ = ["cache_key", "fit_cache", "fit_cached", "forecast_cached", "predictive_rows"]
 
@@ -101,7 +101,7 @@ def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
     after ``origin`` are returned.
     """
     pred = res.predictive(until=origin + horizon)
-    keep = np.array([p.year > origin for p in pred.years])
+    keep = index_years(pred.years) > origin
     return pred if keep.all() else pred.take(keep)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.intervals import Predictive
+from forecast.intervals import Predictive, index_years, year_index
 from forecast.families.base import as_annual, fill_gaps_log, years_of
 
 GAP_POLICIES = ("interpolate", "refuse")
@@ -89,7 +89,7 @@ def checked(pred: Predictive, model: str) -> Predictive:
 
 def year_offsets(y: pd.Series, years: pd.PeriodIndex) -> np.ndarray:
     """Steps ahead of the last observed year for each of ``years`` (1, 2, ...)."""
-    return np.array([p.year for p in years], dtype=int) - int(years_of(y)[-1])
+    return index_years(year_index(years)).astype(int) - int(years_of(y)[-1])
 
 
 def draw_normals(rng: np.random.Generator, n: int, h: int) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError, ModelError
-from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
+from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, index_years, year_index
 
 __all__ = ["FitResult", "as_annual", "fill_gaps_log", "future_years", "merge_notes", "years_of"]
 
@@ -58,6 +58,15 @@ def as_annual(y: Any, name: str = "series") -> pd.Series:
         raise DataError(f"{name}: expected a pandas Series of annual values, got {type(y).__name__}")
     attrs = dict(y.attrs)
     idx = y.index
+    if (isinstance(idx, pd.PeriodIndex) and idx.freqstr == "Y-DEC" and y.dtype == np.float64 and len(idx)
+            and idx.is_monotonic_increasing and idx.is_unique):
+        # already annual, sorted and unique (a backtest slices such series thousands of times): check the values only
+        values = y.to_numpy(dtype=float, copy=True)
+        years = idx.asi8 + 1970
+        if np.isfinite(values).all() and (values > 0).all() and years[0] >= 1000 and years[-1] <= 9999:
+            out = pd.Series(values, index=idx.rename("year"), name=y.name)
+            out.attrs.update(attrs)
+            return out
     try:
         if isinstance(idx, pd.PeriodIndex):
             if not idx.freqstr.startswith("Y") and not idx.freqstr.startswith("A"):
@@ -98,9 +107,7 @@ def as_annual(y: Any, name: str = "series") -> pd.Series:
 
 def years_of(y: pd.Series) -> np.ndarray:
     """Integer years of an annual series."""
-    if isinstance(y.index, pd.PeriodIndex):
-        return np.asarray(y.index.year, dtype=int)
-    return np.array([p.year for p in y.index], dtype=int)
+    return index_years(y.index).astype(int, copy=False)
 
 
 def future_years(last_year: int, horizon: int | None = None, until: int | None = None) -> pd.PeriodIndex:
