@@ -233,3 +233,45 @@ def test_forecast_reuses_the_fit_draws_exactly(ic3):
     np.testing.assert_array_equal(res.predictive(3).samples, fresh)
     res.n_draws, res.seed = 3000, 6
     pd.testing.assert_frame_equal(res.forecast(horizon=3), fit_ets(ic3, n_draws=3000, seed=6).forecast(horizon=3))
+
+
+@pytest.mark.parametrize("damped", [False, True])
+def test_the_estimate_is_made_only_when_asked_for(ic3, damped, monkeypatch):
+    # a backtest reads forecasts only: the climbs from several starts (the maximum-likelihood estimate) run the
+    # first time params, notes, loglike ... are read, once, and give the same numbers as a result read at once
+    import forecast.families.ets as ets_mod
+
+    fitter = fit_ets_damped if damped else fit_ets
+    calls = []
+    real = ets_mod._estimate
+    monkeypatch.setattr(ets_mod, "_estimate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    late = fitter(ic3)
+    pred = late.predictive(4)  # what a backtest reads
+    assert calls == []
+    early = fitter(ic3)
+    early_params = early.params.copy()
+    assert calls == [1]
+    np.testing.assert_array_equal(pred.samples, early.predictive(4).samples)  # the estimate leaves them alone
+    assert late.loglike == early.loglike and late.notes == early.notes and calls == [1, 1]
+    pd.testing.assert_frame_equal(late.params, early_params)
+    pd.testing.assert_frame_equal(late.starts_, early.starts_)
+    pd.testing.assert_series_equal(late.fitted, early.fitted)
+    assert late.aicc == early.aicc and late.sm_params_.tolist() == early.sm_params_.tolist()
+    pd.testing.assert_frame_equal(late.forecast(horizon=4), early.forecast(horizon=4))
+    assert calls == [1, 1]  # made once per result
+    with pytest.raises(AttributeError):
+        late.no_such_attribute  # noqa: B018
+
+
+def test_a_likelihood_that_cannot_be_evaluated_is_a_model_error(ic3, monkeypatch):
+    # every grid point's posterior must be finite for the draws: a fit says so at once, as a ModelError
+    # (not as numpy's ValueError from weights that hold a NaN)
+    real = eg.profile
+
+    def broken(y, alpha, beta, phi):
+        prof = real(y, alpha, beta, phi)
+        prof.logdet_mtm[0] = np.nan
+        return prof
+    monkeypatch.setattr(eg, "profile", broken)
+    with pytest.raises(ModelError, match="could not be evaluated"):
+        fit_ets(ic3)

@@ -50,28 +50,83 @@ __all__ = ["ETSResult", "fit_ets", "fit_ets_damped"]
 
 
 class ETSResult(FitResult):
-    """Fitted ETS(A,A,N) or ETS(A,Ad,N) on ``log y`` (see :func:`fit_ets`)."""
+    """Fitted ETS(A,A,N) or ETS(A,Ad,N) on ``log y`` (see :func:`fit_ets`).
+
+    The forecasts come from the grid posterior, made at fit time. The
+    maximum-likelihood estimate (the climbs from several starts) is made the
+    first time something needs it (``params``, ``fitted``, ``residuals``,
+    ``aicc``, ``notes``, ``loglike``, ``starts_``, ...): a backtest, which
+    reads only forecasts, never pays for it. The numbers are the same either
+    way.
+    """
 
     space = "log"
 
-    def __init__(self, y: pd.Series, *, model: str, damped: bool, sm_params: np.ndarray,
-                 loglike: float, mle: dict, prof: eg.Profile, weights: np.ndarray, starts: pd.DataFrame,
-                 param_uncertainty: bool, n_draws: int, seed: int, **kwargs: Any) -> None:
-        super().__init__(y, model=model, **kwargs)
+    # attributes made by the maximum-likelihood estimate, on first use
+    _ESTIMATED = frozenset({"params", "fitted", "residuals", "aicc", "notes", "_loglike", "sm_params_", "mle_",
+                            "starts_"})
+
+    def __init__(self, y: pd.Series, *, model: str, damped: bool, prof: eg.Profile, weights: np.ndarray,
+                 param_uncertainty: bool, n_draws: int, seed: int, grid_size: int, notes: list[str],
+                 options: dict) -> None:
+        # FitResult.__init__ runs in _estimate, with the estimate; until then only what the forecasts need is set
+        self.y = y
+        self.model = model
+        self.options = dict(options)
         self.damped_ = damped
         self._sm_model: Any = None
-        self.sm_params_ = sm_params
-        self._loglike = loglike
         self._sm_result: Any = None
         self._draws: tuple[tuple[int, int], dict, dict] | None = None
-        self.mle_ = mle
         self.profile_ = prof
         self.weights_ = weights
-        self.starts_ = starts
         self.param_uncertainty = param_uncertainty
         self.n_draws = n_draws
         self.seed = seed
+        self.grid_size = grid_size
         self.logy_ = np.log(y.to_numpy())
+        self._pending_notes = list(notes)
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for attributes not yet set: make the estimate once, then they are ordinary attributes
+        if name in ETSResult._ESTIMATED and "_pending_notes" in self.__dict__:
+            self._estimate()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _estimate(self) -> None:
+        """Maximum likelihood from several starts, and the parameter table, fit and notes it gives."""
+        notes = self.__dict__.pop("_pending_notes")
+        kept = {k: self.__dict__[k] for k in ETSResult._ESTIMATED if k in self.__dict__}  # set by a user: kept
+        try:
+            est = _estimate(self.logy_, self.profile_, self.damped_, self.grid_size, notes)
+        except BaseException:
+            self._pending_notes = notes
+            raise
+        draws = self._posterior_draws(np.random.default_rng(self.seed))
+        post = [draws["alpha"], draws["beta"]] + ([draws["phi"]] if self.damped_ else []) \
+            + [draws["x0"][:, 0], draws["x0"][:, 1], draws["sigma"]]
+        params = est["params"]
+        params["std_err"] = [float(np.std(v, ddof=1)) for v in post]
+        notes.append("estimates: maximum likelihood (statsmodels' ETSModel likelihood, highest of several "
+                     "starts); std. errors: posterior standard deviations (flat priors)")
+        if self.param_uncertainty:
+            notes.append(f"intervals include parameter uncertainty ({self.n_draws} simulated paths, "
+                         f"seed {self.seed}); the median is that of the simulated predictive "
+                         "distribution and can differ from the maximum-likelihood point forecast")
+        else:
+            notes.append("intervals omit parameter uncertainty (statsmodels' exact ETS intervals at the "
+                         "maximum-likelihood parameters): they are too narrow")
+        n = len(self.logy_)
+        fitted = pd.Series(np.exp(self.logy_ - est["err"]), index=self.y.index, name="fitted")
+        residuals = pd.Series(est["err"], index=self.y.index, name="residual")
+        FitResult.__init__(self, self.y, params=params, fitted=fitted, residuals=residuals,
+                           aicc=aicc(est["loglike"], len(est["sm_params"]) + 1, n), notes=notes,
+                           options=self.options, model=self.model)
+        self._loglike = est["loglike"]
+        self.sm_params_ = est["sm_params"]
+        self.mle_ = est["mle"]
+        self.starts_ = est["starts"]
+        self.__dict__.update(kept)
 
     @property
     def loglike(self) -> float:
@@ -168,35 +223,24 @@ def _start_indices(prof: eg.Profile, damped: bool, k: int = 2) -> list[int]:
     return taken
 
 
-def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, n_draws: int, seed: int,
-             grid_size: int) -> ETSResult:
-    model = "ets_damped" if damped else "ets"
-    min_obs = 7 if damped else 6
-    options = {"gaps": gaps, "param_uncertainty": bool(param_uncertainty), "n_draws": int(n_draws),
-               "seed": int(seed), "grid_size": int(grid_size)}
-    if int(n_draws) < 100:
-        raise ModelError(f"n_draws={n_draws} is too few for quantiles; use at least 100")
-    y = prepare(y, model, min_obs)
-    yc, notes = consecutive(y, model, gaps)
-    if len(yc) < min_obs:  # pragma: no cover - filling only adds years
-        raise ModelError(f"model {model!r} needs at least {min_obs} observations")
-    logy = np.log(yc.to_numpy())
+def _estimate(logy: np.ndarray, prof: eg.Profile, damped: bool, grid_size: int, notes: list[str]) -> dict:
+    """Maximum likelihood from several starts (appends to ``notes``): estimates, fit, starts table, MLE draws.
+
+    The starts: the grid optimum as it is, then the best grid points well
+    apart from each other and the best point on the faces of the bounds, each
+    climbed to its local maximum of the concentrated likelihood (initial
+    states profiled out); every candidate is scored by the concentrated
+    likelihood (statsmodels' log-likelihood at the profiled initial states)
+    and the highest is kept.
+    """
     n = len(logy)
-
     phi_size = 8 if damped else 1
-    prof = eg.profile(logy, *eg.grid(damped, size=int(grid_size), phi_size=phi_size))
-    check_sigma(float(np.sqrt(prof.sse.min() / n)), model)
-
-    # starts: the grid optimum as it is, then the best grid points well apart from each other and the best point
-    # on the faces of the bounds, each climbed to its local maximum of the concentrated likelihood (initial states
-    # profiled out); every candidate is scored by the concentrated likelihood (statsmodels' log-likelihood at the
-    # profiled initial states) and the highest is kept
     starts_at = _start_indices(prof, damped)
     pts = np.column_stack([prof.alpha[starts_at], prof.beta[starts_at] / prof.alpha[starts_at]]
                           + ([prof.phi[starts_at]] if damped else []))
-    step = np.array([0.5 / int(grid_size)] * 2
+    step = np.array([0.5 / grid_size] * 2
                     + ([0.5 * (eg.PHI_BOUNDS[1] - eg.PHI_BOUNDS[0]) / (phi_size - 1)] if damped else []))
-    edges = eg.edge_points(damped, size=int(grid_size), phi_size=phi_size)
+    edges = eg.edge_points(damped, size=grid_size, phi_size=phi_size)
     with np.errstate(all="ignore"):
         eprof = eg.profile(logy, edges[:, 0], edges[:, 0] * edges[:, 1],
                            edges[:, 2] if damped else np.ones(len(edges)))
@@ -215,8 +259,6 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     starts = pd.DataFrame([{"start": label, "loglike": ll, "convergence_trouble": trouble}
                            for _, trouble, label, ll in fits])
     lls = starts["loglike"].to_numpy()
-    if not np.isfinite(lls).any():
-        raise ModelError(f"model {model!r}: the likelihood could not be evaluated for this series")
     best = int(np.argmax(np.where(np.isfinite(lls), lls, -np.inf)))
     starts["chosen"] = np.arange(len(starts)) == best
     est, trouble, _, _ = fits[best]
@@ -235,35 +277,40 @@ def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, 
     sigma_mle = float(np.sqrt(err @ err / n))
     lvl, trd = eg.final_states(logy, x0[None, :], np.array([alpha]), np.array([beta]), np.array([phi]))
     mle = {"alpha": alpha, "beta": beta, "phi": phi, "sigma": sigma_mle, "level": lvl, "trend": trd}
+    names = ["smoothing_level", "smoothing_trend"] + (["damping_trend"] if damped else []) \
+        + ["initial_level", "initial_trend", "sigma"]
+    return {"params": params_frame(names, list(est) + [sigma_mle], [np.nan] * len(names)), "err": err,
+            "loglike": float(lls[best]), "sm_params": est, "mle": mle, "starts": starts}
 
+
+def _fit_ets(y: pd.Series, *, damped: bool, gaps: str, param_uncertainty: bool, n_draws: int, seed: int,
+             grid_size: int) -> ETSResult:
+    model = "ets_damped" if damped else "ets"
+    min_obs = 7 if damped else 6
+    options = {"gaps": gaps, "param_uncertainty": bool(param_uncertainty), "n_draws": int(n_draws),
+               "seed": int(seed), "grid_size": int(grid_size)}
+    if int(n_draws) < 100:
+        raise ModelError(f"n_draws={n_draws} is too few for quantiles; use at least 100")
+    y = prepare(y, model, min_obs)
+    yc, notes = consecutive(y, model, gaps)
+    if len(yc) < min_obs:  # pragma: no cover - filling only adds years
+        raise ModelError(f"model {model!r} needs at least {min_obs} observations")
+    logy = np.log(yc.to_numpy())
+    n = len(logy)
+
+    phi_size = 8 if damped else 1
+    prof = eg.profile(logy, *eg.grid(damped, size=int(grid_size), phi_size=phi_size))
+    check_sigma(float(np.sqrt(prof.sse.min() / n)), model)
     lp = prof.log_posterior
+    if not np.isfinite(lp).all():
+        raise ModelError(f"model {model!r}: the likelihood could not be evaluated for this series")
     weights = np.exp(lp - lp.max())
     weights /= weights.sum()
 
-    names = ["smoothing_level", "smoothing_trend"] + (["damping_trend"] if damped else []) \
-        + ["initial_level", "initial_trend", "sigma"]
-    fitted = pd.Series(np.exp(logy - err), index=yc.index, name="fitted")
-    residuals = pd.Series(err, index=yc.index, name="residual")
-    llf = float(lls[best])
-    result = ETSResult(yc, model=model, damped=damped, sm_params=est, loglike=llf, mle=mle,
-                       prof=prof, weights=weights, starts=starts, param_uncertainty=bool(param_uncertainty),
-                       n_draws=int(n_draws), seed=int(seed),
-                       params=params_frame(names, list(est) + [sigma_mle], [np.nan] * len(names)),
-                       fitted=fitted, residuals=residuals, aicc=aicc(llf, len(est) + 1, n),
-                       notes=notes, options=options)
-    draws = result._posterior_draws(np.random.default_rng(seed))
-    post = [draws["alpha"], draws["beta"]] + ([draws["phi"]] if damped else []) \
-        + [draws["x0"][:, 0], draws["x0"][:, 1], draws["sigma"]]
-    result.params["std_err"] = [float(np.std(v, ddof=1)) for v in post]
-    result.notes.append("estimates: maximum likelihood (statsmodels' ETSModel likelihood, highest of several starts); "
-                        "std. errors: posterior standard deviations (flat priors)")
-    if param_uncertainty:
-        result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "
-                            f"seed {int(seed)}); the median is that of the simulated predictive "
-                            "distribution and can differ from the maximum-likelihood point forecast")
-    else:
-        result.notes.append("intervals omit parameter uncertainty (statsmodels' exact ETS intervals at the "
-                            "maximum-likelihood parameters): they are too narrow")
+    result = ETSResult(yc, model=model, damped=damped, prof=prof, weights=weights,
+                       param_uncertainty=bool(param_uncertainty), n_draws=int(n_draws), seed=int(seed),
+                       grid_size=int(grid_size), notes=notes, options=options)
+    result._posterior_draws(np.random.default_rng(seed))  # the draws behind every forecast, made once
     return result
 
 
