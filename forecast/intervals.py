@@ -207,7 +207,8 @@ def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -
 
     ``np.quantile(samples, probs, axis=0)``; for many probabilities (a
     mixture's grid) one full sort, then numpy's default (linear) rule with its
-    own interpolation formula: the same numbers, several times faster.
+    own interpolation formula (:func:`sorted_quantiles`): the same numbers,
+    several times faster.
 
     Examples
     --------
@@ -218,7 +219,21 @@ def sample_quantiles(samples: np.ndarray, probs: Sequence[float] | np.ndarray) -
     probs = np.asarray(probs, dtype=float)
     if len(probs) <= 8:  # a few probabilities: numpy's partial sort is quicker than a full one
         return np.quantile(samples, probs, axis=0)
-    srt = np.sort(samples, axis=0)
+    return sorted_quantiles(np.sort(samples, axis=0), probs)
+
+
+def sorted_quantiles(srt: np.ndarray, probs: Sequence[float] | np.ndarray) -> np.ndarray:
+    """``np.quantile(samples, probs, axis=0)`` from ``srt``, the samples sorted along axis 0 (no NaN).
+
+    numpy's default (linear) rule with its own index and interpolation
+    formulas, so the numbers are the same to the last bit.
+
+    Examples
+    --------
+    >>> sorted_quantiles(np.arange(11.0)[:, None], [0.25, 0.5, 1.0]).ravel().tolist()
+    [2.5, 5.0, 10.0]
+    """
+    probs = np.asarray(probs, dtype=float)
     n = srt.shape[0]
     virt = probs * (n - 1)
     prev = np.floor(virt)
@@ -254,6 +269,8 @@ class Predictive:
     samples: np.ndarray | None = None
     space: str = "log"
     meta: dict = field(default_factory=dict)
+    # the draws sorted year by year, made on the first quantile asked for (a forecast reads several sets of them)
+    _sorted: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.years = year_index(self.years)
@@ -309,7 +326,10 @@ class Predictive:
         """
         probs = np.asarray(probs, dtype=float)
         if self.samples is not None:
-            return sample_quantiles(self.samples, probs)
+            srt = self.sorted_samples()
+            if srt.shape[0] and np.isnan(srt[-1]).any():  # NaN sorts last; numpy's rule returns NaN there
+                return sample_quantiles(self.samples, probs)
+            return sorted_quantiles(srt, probs)
         if self.space == "log":
             return self.loc[None, :] + std_quantiles(probs, self.df) * self.scale[None, :]
         f0 = self._t_cdf(np.zeros_like(self.loc))  # truncated at zero
@@ -318,6 +338,31 @@ class Predictive:
         with np.errstate(invalid="ignore"):
             z = np.where(fin, special.stdtrit(np.where(fin, self.df[None, :], 1.0), u), special.ndtri(u))
         return self.loc[None, :] + z * self.scale[None, :]
+
+    def shared(self) -> Predictive:
+        """The same distribution as a new object that shares the arrays (and the sorted draws), with its own meta.
+
+        For a fit that hands out the same forecast again without simulating it again.
+
+        Examples
+        --------
+        >>> p = Predictive(year_index([2025]), samples=np.array([[1.0], [0.0]]))
+        >>> q = p.shared()
+        >>> q is p, q.samples is p.samples, q.median().tolist() == p.median().tolist()
+        (False, True, True)
+        """
+        out = Predictive(self.years, loc=self.loc, scale=self.scale, df=self.df, samples=self.samples,
+                         space=self.space, meta=dict(self.meta))
+        out._sorted = self._sorted
+        return out
+
+    def sorted_samples(self) -> np.ndarray:
+        """The draws sorted along each year (computed once; do not modify). Only for a distribution of draws."""
+        if self.samples is None:
+            raise ValueError("a closed-form distribution has no draws")
+        if self._sorted is None or self._sorted[0] is not self.samples:  # made for these very draws
+            self._sorted = (self.samples, np.sort(self.samples, axis=0))
+        return self._sorted[1]
 
     def quantiles(self, probs: Sequence[float] | np.ndarray) -> np.ndarray:
         """Quantiles of the value at ``probs`` (0-1): array ``(len(probs), n_years)``.

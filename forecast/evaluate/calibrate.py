@@ -278,7 +278,7 @@ def level_factor_curve(per_level: dict, probs: np.ndarray) -> np.ndarray:
 def _log_grid(pred: Predictive, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted log-scale values of ``pred`` at ``m`` probabilities (and the probabilities)."""
     if not pred.closed_form and pred.space == "log":
-        srt = np.sort(pred.samples, axis=0)
+        srt = pred.sorted_samples()
         return srt, (np.arange(srt.shape[0]) + 0.5) / srt.shape[0]
     probs = (np.arange(m) + 0.5) / m
     return pred.log_quantiles(probs), probs
