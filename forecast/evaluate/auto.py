@@ -116,10 +116,15 @@ class AutoResult(FitResult):
     """
 
     model = "auto"
+    # the parameter table, fit and notes are made from the components on first use: a backtest of auto (which
+    # fits it at every origin) reads only its forecasts
+    _DEFERRED = frozenset({"params", "fitted", "residuals", "aicc", "notes"})
 
     def __init__(self, y: pd.Series, *, components: dict[str, FitResult], weights: dict[str, float],
-                 candidates: pd.DataFrame, choice: str, calib: Calibration, **kwargs: Any) -> None:
-        super().__init__(y, **kwargs)
+                 candidates: pd.DataFrame, choice: str, calib: Calibration, notes: Sequence[str] = (),
+                 options: dict | None = None) -> None:
+        self.y = y
+        self.options = dict(options or {})
         self.components = components
         self.weights = weights
         self.candidates = candidates
@@ -130,6 +135,36 @@ class AutoResult(FitResult):
         self.horizon = int(self.options.get("horizon", 3))
         self.rerun: pd.DataFrame | None = None
         self.space = "log"
+        self._rule_notes = list(notes)
+        self._incomplete = True
+
+    def _complete(self) -> None:
+        """The parameter table (the weights, or the one model's), the fit and the notes, from the components."""
+        comps, weights, calib = self.components, self.weights, self.calibration
+        names = list(weights)
+        if len(names) == 1:
+            comp = comps[names[0]]
+            params = comp.params.copy()
+            fitted = comp.fitted
+        else:
+            params = pd.DataFrame({"estimate": [weights[n] for n in names], "std_err": np.nan, "identified": True},
+                                  index=pd.Index([f"weight[{n}]" for n in names], name="parameter"))
+            logs = pd.concat([np.log(comps[n].fitted.rename(n)) for n in names], axis=1, join="inner")
+            fitted = np.exp((logs * np.array([weights[n] for n in names])).sum(axis=1)).rename("fitted")
+        y = self.y
+        common = fitted.index.intersection(y.index)
+        residuals = pd.Series(np.log(y.loc[common].to_numpy()) - np.log(fitted.loc[common].to_numpy()),
+                              index=common, name="residual")
+        all_notes = [f"auto chose {self.choice}", *self._rule_notes]
+        if calib.mode != "none" or calib.n:
+            all_notes.append(calib.note())
+        for n in names:
+            for note in comps[n].notes:
+                text = f"{n}: {note}" if len(names) > 1 else note
+                if text not in all_notes:
+                    all_notes.append(text)
+        FitResult.__init__(self, y, params=params, fitted=fitted, residuals=residuals, aicc=None, notes=all_notes,
+                           options=self.options, model="auto")
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         names = list(self.weights)
@@ -171,12 +206,15 @@ class AutoResult(FitResult):
 def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: int,
                 options: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """Backtest rows of the equal-weight mixture of ``names`` at the origins of ``bt``."""
-    parts = []
     base = bt[bt["model"] == names[0]]
+    base_origins = base["origin"].to_numpy(dtype=np.int64)
+    base_years = base["year"].to_numpy(dtype=np.int64)
     yrs = years_of(y)
-    for origin, rows in base.groupby("origin", sort=True):
+    cache = _CACHE.get()
+    values: dict[str, list[np.ndarray]] = {}
+    for origin in np.unique(base_origins):
+        rows = np.flatnonzero(base_origins == origin)
         train = y[yrs <= origin]
-        cache = _CACHE.get()
         key = ("mixture", tuple(cache_key(train, n, options.get(n, {})) for n in names), int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
@@ -188,12 +226,15 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
             if cache is not None:
                 cache[key] = (mix, v)
         pyears = index_years(mix.years).tolist()
-        pos = [pyears.index(int(yr)) for yr in rows["year"]]
-        part = rows[["origin", "horizon", "year", "actual", "scale"]].copy()
+        pos = [pyears.index(int(yr)) for yr in base_years[rows]]
         for k, a in v.items():
-            part[k] = np.asarray(a)[pos]
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+            values.setdefault(k, []).append(np.asarray(a)[pos])
+    # rows by origin (in the order of bt within an origin), as the forecasts were read
+    order = np.argsort(base_origins, kind="stable")
+    out = pd.DataFrame(base[["origin", "horizon", "year", "actual", "scale"]]).iloc[order].reset_index(drop=True)
+    out.attrs = {}
+    for k, parts in values.items():
+        out[k] = np.concatenate(parts)
     out.insert(1, "model", "combination")
     out["error"] = np.log(out["actual"]) - np.log(out["median"])
     out["ape"] = np.abs(out["median"] / out["actual"] - 1)
@@ -224,30 +265,8 @@ def _fallback(y: pd.Series, reason: str, cand_opts: Mapping[str, Mapping[str, An
 
 def _result(y: pd.Series, comps: dict[str, FitResult], weights: dict[str, float], table: pd.DataFrame, choice: str,
             calib: Calibration, notes: list[str], options: dict) -> AutoResult:
-    names = list(weights)
-    if len(names) == 1:
-        comp = comps[names[0]]
-        params = comp.params.copy()
-        fitted = comp.fitted
-    else:
-        params = pd.DataFrame({"estimate": [weights[n] for n in names], "std_err": np.nan, "identified": True},
-                              index=pd.Index([f"weight[{n}]" for n in names], name="parameter"))
-        logs = pd.concat([np.log(comps[n].fitted.rename(n)) for n in names], axis=1, join="inner")
-        fitted = np.exp((logs * np.array([weights[n] for n in names])).sum(axis=1)).rename("fitted")
-    common = fitted.index.intersection(y.index)
-    residuals = pd.Series(np.log(y.loc[common].to_numpy()) - np.log(fitted.loc[common].to_numpy()), index=common,
-                          name="residual")
-    all_notes = [f"auto chose {choice}", *notes]
-    if calib.mode != "none" or calib.n:
-        all_notes.append(calib.note())
-    for n in names:
-        for note in comps[n].notes:
-            text = f"{n}: {note}" if len(names) > 1 else note
-            if text not in all_notes:
-                all_notes.append(text)
     return AutoResult(y, components=comps, weights=weights, candidates=table, choice=choice, calib=calib,
-                      params=params, fitted=fitted, residuals=residuals, aicc=None, notes=all_notes,
-                      options=options, model="auto")
+                      notes=notes, options=options)
 
 
 def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, horizon: int = 3,
@@ -351,7 +370,10 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         kept = [c for c in usable if c not in failed]
         if not kept:
             return _fallback(y, "no candidate could be fitted at every backtest origin", cand_opts, options)
+        bt_attrs = dict(bt.attrs)
         bt = bt[bt["model"].isin(kept)]
+        # pandas deep-copies attrs at every step: the working frame keeps only what accuracy() reads
+        bt.attrs = {"levels": bt_attrs["levels"], "failures": bt_attrs["failures"]}
         if recent is not None:
             if int(recent) < 1:
                 raise ModelError(f"model 'auto': recent must be at least 1, got {recent}")
@@ -414,14 +436,14 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
                 return _fallback(y, f"{m} could not be fitted to the whole series ({exc})", cand_opts, options)
             notes += [f"{m} warned: {t}" for t in texts]
     res = _result(y, comps, weights, table, choice, calib, notes, options)
-    res.backtest = _kept_backtest(bt, rows_of.get("combination"))
+    res.backtest = _kept_backtest(bt, rows_of.get("combination"), bt_attrs)
     res.origins = [int(o) for o in origins]
     return res
 
 
-def _kept_backtest(bt: pd.DataFrame, combo: pd.DataFrame | None) -> pd.DataFrame:
-    """The candidates' backtest rows with the combination's, as one backtest frame (attrs kept)."""
-    attrs = dict(bt.attrs)
+def _kept_backtest(bt: pd.DataFrame, combo: pd.DataFrame | None, attrs: dict) -> pd.DataFrame:
+    """The candidates' backtest rows with the combination's, as one backtest frame with the backtest's ``attrs``."""
+    attrs = dict(attrs)
     frame = bt if combo is None else pd.concat([bt, combo[[c for c in bt.columns if c in combo.columns]]],
                                                ignore_index=True)
     out = Backtest(frame.reset_index(drop=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -90,6 +90,22 @@ def checked(pred: Predictive, model: str) -> Predictive:
 def year_offsets(y: pd.Series, years: pd.PeriodIndex) -> np.ndarray:
     """Steps ahead of the last observed year for each of ``years`` (1, 2, ...)."""
     return index_years(year_index(years)).astype(int) - int(years_of(y)[-1])
+
+
+def remembered_predictive(res: object, years: pd.PeriodIndex, make: Callable[[], Predictive]) -> Predictive:
+    """``make()``, the simulated predictive of ``res`` for ``years``, made once per years, draws and seed.
+
+    A fit whose forecast is simulated keeps the last one it made; asked again for
+    the same years (a nested backtest of ``auto`` asks each candidate's fit for
+    the same years twice) it hands out the same numbers without simulating them
+    again, as a new object (:meth:`Predictive.shared`).
+    """
+    key = (index_years(years).tobytes(), getattr(res, "n_draws", None), getattr(res, "seed", None))
+    memo = res.__dict__.get("_predictive_memo")
+    if memo is None or memo[0] != key:
+        memo = (key, make())
+        res.__dict__["_predictive_memo"] = memo
+    return memo[1].shared()
 
 
 def draw_normals(rng: np.random.Generator, n: int, h: int) -> np.ndarray:

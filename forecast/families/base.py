@@ -207,6 +207,26 @@ class FitResult:
     model: str = ""
     space: str = "log"
     in_sample_curve: bool = False
+    # attributes a subclass may make on first use instead of at fit time (a backtest reads only forecasts)
+    _DEFERRED: frozenset[str] = frozenset()
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for attributes not set: a deferred one is made by _complete(), once; then it is ordinary
+        if name in type(self)._DEFERRED and self.__dict__.get("_incomplete"):
+            kept = {k: self.__dict__[k] for k in type(self)._DEFERRED if k in self.__dict__}  # set by a user: kept
+            self.__dict__["_incomplete"] = False
+            try:
+                self._complete()
+            except BaseException:
+                self.__dict__["_incomplete"] = True
+                raise
+            self.__dict__.update(kept)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _complete(self) -> None:  # pragma: no cover - only subclasses with _DEFERRED attributes call it
+        """Make the ``_DEFERRED`` attributes (a subclass that defers them sets ``_incomplete = True``)."""
+        raise NotImplementedError
 
     def __init__(self, y: pd.Series, *, params: pd.DataFrame, fitted: pd.Series, residuals: pd.Series,
                  aicc: float | None = None, notes: Sequence[str] = (), options: dict | None = None,
@@ -217,7 +237,8 @@ class FitResult:
         params = params.copy()
         if "identified" not in params:
             params["identified"] = True
-        self.params = params[["estimate", "std_err", "identified"]]
+        cols = ["estimate", "std_err", "identified"]
+        self.params = params if list(params.columns) == cols else params[cols]
         self.fitted = fitted
         self.residuals = residuals
         self.aicc = aicc

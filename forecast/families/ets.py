@@ -42,6 +42,7 @@ from forecast.families._common import (
     draw_normals,
     params_frame,
     prepare,
+    remembered_predictive,
     year_offsets,
 )
 from forecast.families.base import FitResult
@@ -63,13 +64,13 @@ class ETSResult(FitResult):
     space = "log"
 
     # attributes made by the maximum-likelihood estimate, on first use
-    _ESTIMATED = frozenset({"params", "fitted", "residuals", "aicc", "notes", "_loglike", "sm_params_", "mle_",
-                            "starts_"})
+    _DEFERRED = frozenset({"params", "fitted", "residuals", "aicc", "notes", "_loglike", "sm_params_", "mle_",
+                           "starts_"})
 
     def __init__(self, y: pd.Series, *, model: str, damped: bool, prof: eg.Profile, weights: np.ndarray,
                  param_uncertainty: bool, n_draws: int, seed: int, grid_size: int, notes: list[str],
                  options: dict) -> None:
-        # FitResult.__init__ runs in _estimate, with the estimate; until then only what the forecasts need is set
+        # FitResult.__init__ runs in _complete, with the estimate; until then only what the forecasts need is set
         self.y = y
         self.model = model
         self.options = dict(options)
@@ -84,24 +85,13 @@ class ETSResult(FitResult):
         self.seed = seed
         self.grid_size = grid_size
         self.logy_ = np.log(y.to_numpy())
-        self._pending_notes = list(notes)
+        self._fit_notes = list(notes)
+        self._incomplete = True
 
-    def __getattr__(self, name: str) -> Any:
-        # called only for attributes not yet set: make the estimate once, then they are ordinary attributes
-        if name in ETSResult._ESTIMATED and "_pending_notes" in self.__dict__:
-            self._estimate()
-            return self.__dict__[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def _estimate(self) -> None:
+    def _complete(self) -> None:
         """Maximum likelihood from several starts, and the parameter table, fit and notes it gives."""
-        notes = self.__dict__.pop("_pending_notes")
-        kept = {k: self.__dict__[k] for k in ETSResult._ESTIMATED if k in self.__dict__}  # set by a user: kept
-        try:
-            est = _estimate(self.logy_, self.profile_, self.damped_, self.grid_size, notes)
-        except BaseException:
-            self._pending_notes = notes
-            raise
+        notes = list(self._fit_notes)
+        est = _estimate(self.logy_, self.profile_, self.damped_, self.grid_size, notes)
         draws = self._posterior_draws(np.random.default_rng(self.seed))
         post = [draws["alpha"], draws["beta"]] + ([draws["phi"]] if self.damped_ else []) \
             + [draws["x0"][:, 0], draws["x0"][:, 1], draws["sigma"]]
@@ -126,7 +116,6 @@ class ETSResult(FitResult):
         self.sm_params_ = est["sm_params"]
         self.mle_ = est["mle"]
         self.starts_ = est["starts"]
-        self.__dict__.update(kept)
 
     @property
     def loglike(self) -> float:
@@ -196,10 +185,12 @@ class ETSResult(FitResult):
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         if self.param_uncertainty:
-            rng = np.random.default_rng(self.seed)
-            samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
-            return checked(Predictive(years, samples=samples, space="log",
-                                      meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
+            def make() -> Predictive:
+                rng = np.random.default_rng(self.seed)
+                samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
+                return checked(Predictive(years, samples=samples, space="log",
+                                          meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
+            return remembered_predictive(self, years, make)
         steps = year_offsets(self.y, years)
         pred = self.sm_result_.get_prediction(start=self.nobs, end=self.nobs + int(steps[-1]) - 1)
         loc = np.asarray(pred.predicted_mean, dtype=float)[steps - 1]

@@ -1,0 +1,101 @@
+"""What makes fits, backtests and auto fast must not change a number: each shortcut against the long way round."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+import forecast.families.ets as ets_mod
+from forecast.evaluate.fitcache import fit_cache
+from forecast.evaluate.record import rerun_backtest
+from forecast.intervals import Predictive, index_years, sample_quantiles, sorted_quantiles, year_index
+
+PROBS = [0.5, 0.1, 0.9, 0.025, 0.975, 0.005, 0.995, 0.0, 1.0, 0.3333]
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 10000])
+def test_quantiles_of_sorted_draws_are_numpys_to_the_bit(n):
+    x = np.random.default_rng(n).standard_t(3, size=(n, 4)) * 10 ** np.arange(4)
+    expected = np.quantile(x, PROBS, axis=0)
+    np.testing.assert_array_equal(sorted_quantiles(np.sort(x, axis=0), PROBS), expected)
+    np.testing.assert_array_equal(sample_quantiles(x, PROBS), expected)
+    p = Predictive(year_index(range(2025, 2029)), samples=x, space="level")
+    np.testing.assert_array_equal(p.working_quantiles(PROBS[:3]), expected[:3])
+    np.testing.assert_array_equal(p.working_quantiles(PROBS), expected)  # the second read uses the sorted draws
+
+
+def test_draws_holding_nan_give_numpys_nan_quantiles():
+    x = np.arange(100.0)[:, None].repeat(2, axis=1)
+    x[3, 1] = np.nan
+    p = Predictive(year_index([2025, 2026]), samples=x, space="level")
+    got = p.working_quantiles([0.001, 0.5])
+    np.testing.assert_array_equal(got, np.quantile(x, [0.001, 0.5], axis=0))
+    assert np.isnan(got[:, 1]).all() and np.isfinite(got[:, 0]).all()
+
+
+def test_new_draws_are_sorted_again():
+    p = Predictive(year_index([2025]), samples=np.arange(10.0)[:, None])
+    assert p.working_quantiles([1.0])[0, 0] == 9.0
+    p.samples = np.arange(20.0)[:, None]
+    assert p.working_quantiles([1.0])[0, 0] == 19.0
+    q = p.shared()
+    assert q.samples is p.samples and q.meta is not p.meta and q.working_quantiles([1.0])[0, 0] == 19.0
+
+
+def test_index_years_reads_the_calendar_years():
+    assert index_years(year_index([1999, 2024])).tolist() == [1999, 2024]
+    assert index_years(pd.PeriodIndex(["2020", "2021"], freq="Y-JUN")).tolist() == [2020, 2021]
+
+
+@pytest.mark.parametrize("model", ["ets", "ets_damped", "arima"])
+def test_a_simulated_forecast_asked_again_is_not_simulated_again(model, monkeypatch):
+    res = forecast.fit(forecast.series("ic3"), model=model)
+    calls = []
+    real = type(res)._simulate
+    monkeypatch.setattr(type(res), "_simulate", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    first = res.predictive(3)
+    again = res.predictive(3)
+    assert len(calls) == 1 and again is not first and again.meta is not first.meta
+    np.testing.assert_array_equal(again.samples, first.samples)
+    res.predictive(4)
+    res.seed = 7
+    res.predictive(4)
+    assert len(calls) == 3  # other years, another seed: simulated
+    fresh = forecast.fit(forecast.series("ic3"), model=model, seed=7)
+    np.testing.assert_array_equal(res.predictive(4).samples, fresh.predictive(4).samples)
+
+
+def test_a_nested_backtest_of_auto_never_climbs_the_ets_likelihood(monkeypatch):
+    # auto's fits at each origin are read for their forecasts only: no ETS maximum-likelihood climb runs for them
+    calls = []
+    real = ets_mod._estimate
+    monkeypatch.setattr(ets_mod, "_estimate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    y = forecast.series("ic3")
+    with fit_cache():
+        bt = forecast.backtest(y, models=["auto"], origins=[2020, 2021], horizon=2)
+        assert calls == [] and len(bt) == 4
+        fit = forecast.fit(y, model="auto")
+        assert calls == []
+        notes = fit.notes  # the notes name the components' estimates: made now
+    assert len(calls) == 2 and notes[0].startswith("auto chose") and any(n.startswith("ets: ") for n in notes)
+
+
+def test_the_rerun_of_auto_in_the_fit_cache_refits_no_candidate_the_fit_had(monkeypatch):
+    import forecast.evaluate.fitcache as fc
+
+    y = forecast.series("ic3")
+    with fit_cache():
+        fit = forecast.fit(y, model="auto")
+        fitted = []
+        real = fc.families.fit
+        monkeypatch.setattr(fc.families, "fit",
+                            lambda s, model, **o: fitted.append((model, s.index[-1].year)) or real(s, model, **o))
+        rerun = rerun_backtest(fit)
+    # auto once per origin's data (origin 2010, a missing year, has 2009's); candidates only where a short prefix's
+    # own backtest starts before the fit's first origin
+    trains = sorted({int(y.index[y.index.year <= o][-1].year) for o in fit.origins})
+    assert sorted(yr for m, yr in fitted if m == "auto") == trains
+    assert all(yr < fit.origins[0] for m, yr in fitted if m != "auto")
+    assert sorted(rerun["origin"].unique().tolist()) == fit.origins
