@@ -99,3 +99,55 @@ def test_the_rerun_of_auto_in_the_fit_cache_refits_no_candidate_the_fit_had(monk
     assert sorted(yr for m, yr in fitted if m == "auto") == trains
     assert all(yr < fit.origins[0] for m, yr in fitted if m != "auto")
     assert sorted(rerun["origin"].unique().tolist()) == fit.origins
+
+
+def _pandas_accuracy(bt: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """accuracy()'s table the long way round: pandas' groupby and means (the code before it went to numpy)."""
+    from forecast.evaluate.accuracy import _levels_of, _span, score_columns
+    from forecast.intervals import level_label
+
+    levels = _levels_of(bt)
+    work = pd.concat([bt[by].reset_index(drop=True), score_columns(bt).reset_index(drop=True),
+                      bt[["ape"]].reset_index(drop=True)], axis=1)
+    rows = []
+    for key, g in work.groupby(by, sort=False):
+        row = dict(zip(by, key, strict=True))
+        row["windows"] = len(g)
+        row["mape"] = 100 * g["ape"].mean()
+        scaled = g["scaled_error"].to_numpy()
+        scaled = scaled[np.isfinite(scaled)]
+        row["mase"] = float(scaled.mean()) if len(scaled) else float("nan")
+        for lv in levels:
+            lab = level_label(lv)
+            row[f"coverage_{lab}"] = 100 * g[f"inside_{lab}"].mean()
+            row[f"nominal_{lab}"] = lv
+            row[f"winkler_{lab}"] = g[f"winkler_{lab}"].mean()
+        row["wis"] = g["wis"].mean()
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    fails = pd.DataFrame(bt.attrs.get("failures") or [], columns=["origin", "model", "error"])
+    counts = fails.groupby("model").size()
+    for m in counts.index if by == ["model"] else []:
+        if m not in set(out["model"]):
+            out = pd.concat([out, pd.DataFrame([{"model": m, "windows": 0}])], ignore_index=True)
+    out["failures"] = out["model"].map(counts).fillna(0).astype(int)
+    span = {k: (_span(g["origin"]), _span(g["horizon"])) for k, g in bt.groupby(by, sort=False)}
+    keys = [tuple(r) for r in out[by].itertuples(index=False)]
+    out["origins"] = [span.get(k, ("", ""))[0] for k in keys]
+    out["horizons"] = [span.get(k, ("", ""))[1] for k in keys]
+    return out
+
+
+@pytest.mark.parametrize("by", [["model"], ["model", "horizon"], ["horizon", "model"]])
+def test_accuracy_is_pandas_groupby_to_the_bit(by):
+    y = forecast.series("ic3")
+    clean = forecast.backtest(y, models=["drift", "arima"], origins=range(2012, 2024), horizon=3)
+    assert not clean.attrs["failures"]
+    pd.testing.assert_frame_equal(forecast.accuracy(clean, by=by), _pandas_accuracy(clean, by), check_exact=True)
+    bt = forecast.backtest(y, models=["drift", "ets_damped", "logistic"], origins=range(2005, 2024), horizon=3)
+    assert bt.attrs["failures"]  # ets_damped needs 7 observations: it fails at the first origins
+    bt.loc[bt.index[::7], "ape"] = np.nan  # missing values are counted out
+    bt.attrs["failures"] = bt.attrs["failures"] + [{"origin": 2005, "model": "never", "error": "ModelError: x"}]
+    got = forecast.accuracy(bt, by=by)
+    pd.testing.assert_frame_equal(got, _pandas_accuracy(bt, by), check_exact=True)
+    assert got["windows"].sum() == len(bt) and len(got) >= 3

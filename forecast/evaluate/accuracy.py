@@ -60,7 +60,11 @@ def _levels_of(bt: pd.DataFrame) -> tuple:
 
 def score_columns(bt: pd.DataFrame) -> pd.DataFrame:
     """Per-forecast scores: ``abs_error``, ``scaled_error``, ``inside_L``, ``winkler_L``, ``wis``."""
-    levels = _levels_of(bt)
+    return pd.DataFrame(_scores(bt, _levels_of(bt)), index=bt.index)
+
+
+def _scores(bt: pd.DataFrame, levels: tuple) -> dict[str, np.ndarray]:
+    """The columns of :func:`score_columns` as arrays."""
     actual = bt["actual"].to_numpy(dtype=float)
     err = np.abs(bt["error"].to_numpy(dtype=float))
     out = {"abs_error": err, "scaled_error": err / bt["scale"].to_numpy(dtype=float)}
@@ -74,7 +78,7 @@ def score_columns(bt: pd.DataFrame) -> pd.DataFrame:
         out[f"winkler_{lab}"] = w
         wis = wis + (1 - lv / 100) / 2 * w
     out["wis"] = wis / (len(levels) + 0.5)
-    return pd.DataFrame(out, index=bt.index)
+    return out
 
 
 def accuracy(bt: pd.DataFrame, by: Sequence[str] | str = "model") -> pd.DataFrame:
@@ -110,46 +114,76 @@ def accuracy(bt: pd.DataFrame, by: Sequence[str] | str = "model") -> pd.DataFram
     if missing:
         raise ForecastError(f"not a backtest frame: column {missing[0]!r} is missing")
     levels = _levels_of(bt)
-    sc = score_columns(bt)
-    work = pd.concat([bt[by].reset_index(drop=True), sc.reset_index(drop=True),
-                      bt[["ape"]].reset_index(drop=True)], axis=1)
-    work.attrs = {}
-    rows = []
-    for key, g in work.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        row: dict = dict(zip(by, key, strict=True))
-        row["windows"] = len(g)
-        row["mape"] = 100 * g["ape"].mean()
-        scaled = g["scaled_error"].to_numpy()
+    cols = _scores(bt, levels)
+    cols["ape"] = bt["ape"].to_numpy(dtype=float)
+    # groups in order of first appearance, rows in frame order (as pandas' groupby(sort=False)); means as pandas
+    # takes them (missing values counted out, the sum over the rest in place), so the numbers are pandas' own
+    if len(by) == 1:
+        codes = pd.factorize(bt[by[0]], sort=False)[0]
+    else:
+        codes = bt.groupby(by, sort=False).ngroup().to_numpy() if len(bt) else np.array([], dtype=np.int64)
+    key_values = [bt[b].to_numpy() for b in by]
+    origin = pd.to_numeric(bt["origin"], errors="coerce").to_numpy(dtype=float) if "origin" in bt else None
+    horizon = pd.to_numeric(bt["horizon"], errors="coerce").to_numpy(dtype=float) if "horizon" in bt else None
+    table: dict[str, list] = {}
+    spans = []
+    for code in range(int(codes.max()) + 1 if len(codes) else 0):
+        at = np.flatnonzero(codes == code)
+        row: dict = {b: v[at[0]] for b, v in zip(by, key_values, strict=True)}
+        row["windows"] = len(at)
+        row["mape"] = 100 * _mean(cols["ape"][at])
+        scaled = cols["scaled_error"][at]
         scaled = scaled[np.isfinite(scaled)]
         row["mase"] = float(scaled.mean()) if len(scaled) else float("nan")
         for lv in levels:
             lab = level_label(lv)
-            row[f"coverage_{lab}"] = 100 * g[f"inside_{lab}"].mean()
+            row[f"coverage_{lab}"] = 100 * _mean(cols[f"inside_{lab}"][at])
             row[f"nominal_{lab}"] = lv
-            row[f"winkler_{lab}"] = g[f"winkler_{lab}"].mean()
-        row["wis"] = g["wis"].mean()
-        rows.append(row)
-    out = pd.DataFrame(rows)
+            row[f"winkler_{lab}"] = _mean(cols[f"winkler_{lab}"][at])
+        row["wis"] = _mean(cols["wis"][at])
+        for k, v in row.items():
+            table.setdefault(k, []).append(v)
+        if origin is not None and horizon is not None:
+            spans.append((_span_of(origin[at]), _span_of(horizon[at])))
+    out = pd.DataFrame(table)
     if out.empty:
         out = pd.DataFrame(columns=[*by, "windows", "mape", "mase"])
-    fails = pd.DataFrame(bt.attrs.get("failures") or [], columns=["origin", "model", "error"])
-    if "model" in by:
+    failures = bt.attrs.get("failures") or []
+    if "model" in by and not failures:
+        out["failures"] = np.zeros(len(out), dtype=int)
+    elif "model" in by:
+        fails = pd.DataFrame(failures, columns=["origin", "model", "error"])
         counts = fails.groupby("model").size()
         # a model that failed at every origin still gets a row
         for m in counts.index if by == ["model"] else []:
             if m not in set(out["model"]):
                 out = pd.concat([out, pd.DataFrame([{"model": m, "windows": 0}])], ignore_index=True)
         out["failures"] = out["model"].map(counts).fillna(0).astype(int)
-    if "origin" in bt.columns and "horizon" in bt.columns and len(out):
+    if origin is not None and horizon is not None and len(out):
         # every output of a backtest says on which origins and horizons it was scored
-        span = {(k if isinstance(k, tuple) else (k,)): (_span(g["origin"]), _span(g["horizon"]))
-                for k, g in bt.groupby(by, sort=False)}
-        keys = [tuple(r) for r in out[by].itertuples(index=False)]
-        out["origins"] = [span.get(k, ("", ""))[0] for k in keys]
-        out["horizons"] = [span.get(k, ("", ""))[1] for k in keys]
+        spans += [("", "")] * (len(out) - len(spans))  # rows of models that failed at every origin
+        out["origins"] = [sp[0] for sp in spans]
+        out["horizons"] = [sp[1] for sp in spans]
     out.attrs = {"levels": levels, "log_scale_scores": True}
     return out
+
+
+def _mean(x: np.ndarray) -> float:
+    """Mean over the values that are not NaN, summed as pandas sums them (NaN as 0 in place): pandas' own number."""
+    missing = np.isnan(x)
+    if not missing.any():
+        return x.sum() / len(x) if len(x) else np.float64("nan")
+    n = len(x) - int(missing.sum())
+    return np.where(missing, 0.0, x).sum() / n if n else np.float64("nan")
+
+
+def _span_of(values: np.ndarray) -> str:
+    """:func:`_span` of an array of numbers (NaN left out)."""
+    v = values[~np.isnan(values)]
+    if not len(v):
+        return ""
+    lo, hi = int(v.min()), int(v.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"
 
 
 def _span(values: pd.Series) -> str:
