@@ -44,7 +44,7 @@ from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
 from forecast.evaluate.backtest import Backtest, backtest, default_origins
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES
-from forecast.evaluate.fitcache import _CACHE, cache_key, fit_cache, fit_cached, forecast_cached
+from forecast.evaluate.fitcache import _CACHE, cache_key, data_key, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
 from forecast.intervals import Predictive, index_years, level_label, year_index
 from forecast.families import ModelSpec, get_spec, register
@@ -214,12 +214,13 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
     values: dict[str, list[np.ndarray]] = {}
     for origin in np.unique(base_origins):
         rows = np.flatnonzero(base_origins == origin)
-        train = y[yrs <= origin]
-        key = ("mixture", tuple(cache_key(train, n, options.get(n, {})) for n in names), int(origin), horizon)
+        train = y.iloc[:int(np.searchsorted(yrs, origin, side="right"))]  # the years up to the origin
+        data = data_key(train)
+        key = ("mixture", tuple(cache_key(train, n, options.get(n, {}), data) for n in names), int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
         else:
-            preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS)[0]
+            preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS, data=data)[0]
                      for n in names]
             mix = mixture(preds, [1.0] * len(names))
             v = mix.values(SCORE_LEVELS)

@@ -25,7 +25,7 @@ import pandas as pd
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, check_levels, index_years, level_label
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MAX_ORIGINS, DEFAULT_MIN_TRAIN
-from forecast.evaluate.fitcache import fit_cache, fit_cached, forecast_cached, predictive_rows
+from forecast.evaluate.fitcache import data_key, fit_cache, fit_cached, forecast_cached, predictive_rows
 from forecast.families import get_spec
 from forecast.families.base import as_annual, fill_gaps_log, years_of
 
@@ -211,18 +211,24 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     warned: list[dict] = []
     with fit_cache():
         for origin in origins:
-            train = y[yrs <= origin]
+            train = y.iloc[:int(np.searchsorted(yrs, origin, side="right"))]  # the years up to the origin
             scale = naive_scale(train)
             if interpolate:
                 train, _ = fill_gaps_log(train)
+            data = data_key(train)
             for m in models:
                 opts = {**options, **model_options.get(m, {})}
                 try:
-                    pred, v, texts = forecast_cached(train, m, opts, origin, horizon, levels)
+                    pred, v, texts = forecast_cached(train, m, opts, origin, horizon, levels, data=data)
                     # a NaN mean is a mean that does not exist (Predictive.mean), not a failure
-                    bad = [k for k, a in v.items() if not np.all((np.isfinite(a) & (a > 0)) | (k == "mean" and np.isnan(a)))]
-                    if bad:
-                        raise ModelError(f"model {m!r} gave a non-finite or non-positive {bad[0]}")
+                    every = np.array([a for k, a in v.items() if k != "mean"])
+                    mean = np.asarray(v.get("mean", 1.0))
+                    if not ((np.isfinite(every) & (every > 0)).all()
+                            and ((np.isfinite(mean) & (mean > 0)) | np.isnan(mean)).all()):
+                        bad = [k for k, a in v.items()
+                               if not np.all((np.isfinite(a) & (a > 0)) | (k == "mean" and np.isnan(a)))]
+                        if bad:
+                            raise ModelError(f"model {m!r} gave a non-finite or non-positive {bad[0]}")
                 except Exception as exc:  # a model that cannot be fitted here is recorded, not fatal
                     failures.append({"origin": origin, "model": m, "error": f"{type(exc).__name__}: {exc}"})
                     continue

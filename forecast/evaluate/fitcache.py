@@ -25,7 +25,7 @@ import forecast.families as families
 from forecast.families.base import FitResult, years_of
 from forecast.intervals import Predictive, index_years
 
-__all__ = ["cache_key", "fit_cache", "fit_cached", "forecast_cached", "predictive_rows"]
+__all__ = ["cache_key", "data_key", "fit_cache", "fit_cached", "forecast_cached", "predictive_rows"]
 
 # (model, options, years, values) -> FitResult or the exception the fit raised
 _CACHE: ContextVar[dict | None] = ContextVar("forecast_fit_cache", default=None)
@@ -55,11 +55,18 @@ def fit_cache() -> Iterator[dict]:
         _CACHE.reset(token)
 
 
-def cache_key(y: pd.Series, model: str, options: Mapping[str, Any]) -> tuple:
-    return (model, repr(sorted(options.items())), years_of(y).tobytes(), y.to_numpy(dtype=float).tobytes())
+def data_key(y: pd.Series) -> tuple[bytes, bytes]:
+    """The data part of a cache key: the years and values of ``y`` (the same for every model fitted to it)."""
+    return years_of(y).tobytes(), y.to_numpy(dtype=float).tobytes()
 
 
-def fit_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None = None) -> tuple[FitResult, list[str]]:
+def cache_key(y: pd.Series, model: str, options: Mapping[str, Any], data: tuple[bytes, bytes] | None = None) -> tuple:
+    """The key of ``model`` fitted to ``y`` with ``options``; ``data``, when given, is ``data_key(y)``."""
+    return (model, repr(sorted(options.items())), *(data_key(y) if data is None else data))
+
+
+def fit_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None = None, *,
+               data: tuple[bytes, bytes] | None = None) -> tuple[FitResult, list[str]]:
     """Fit ``model`` to ``y`` (or take it from the active :func:`fit_cache`).
 
     Warnings raised while fitting are caught and returned as text, so that a
@@ -73,7 +80,7 @@ def fit_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None = Non
     """
     options = dict(options or {})
     cache = _CACHE.get()
-    key = cache_key(y, model, options) if cache is not None else None
+    key = cache_key(y, model, options, data) if cache is not None else None
     if cache is not None and key in cache:
         entry = cache[key]
         if isinstance(entry[0], BaseException):
@@ -106,7 +113,8 @@ def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
 
 
 def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None, origin: int, horizon: int,
-                    levels: Sequence[float]) -> tuple[Predictive, dict[str, np.ndarray], list[str]]:
+                    levels: Sequence[float], *, data: tuple[bytes, bytes] | None = None
+                    ) -> tuple[Predictive, dict[str, np.ndarray], list[str]]:
     """Fit (or reuse) ``model`` on ``y`` and read its forecast for ``origin+1 ... origin+horizon``.
 
     Returns the predictive distribution, its mean, median and interval
@@ -116,11 +124,14 @@ def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None,
     simulated again).
     """
     options = dict(options or {})
-    res, texts = fit_cached(y, model, options)
     cache = _CACHE.get()
-    key = (cache_key(y, model, options), "forecast", int(origin), int(horizon), tuple(levels))
-    if cache is not None and key in cache:
-        return cache[key]
+    if cache is not None and data is None:
+        data = data_key(y)
+    if cache is not None:
+        key = (cache_key(y, model, options, data), "forecast", int(origin), int(horizon), tuple(levels))
+        if key in cache:
+            return cache[key]
+    res, texts = fit_cached(y, model, options, data=data)
     pred = predictive_rows(res, origin, horizon)
     out = (pred, pred.values(levels), texts)
     if cache is not None:

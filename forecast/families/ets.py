@@ -159,15 +159,15 @@ class ETSResult(FitResult):
         """``n`` draws of the parameters from their posterior, with the final states they imply."""
         p = self.profile_
         idx = rng.choice(len(self.weights_), size=n, p=self.weights_)
-        sigma = np.sqrt(p.sse[idx] / rng.chisquare(p.n - 2, size=n))
-        inv = p.mtm_inv[idx]
-        l11 = np.sqrt(inv[:, 0, 0])
-        l21 = inv[:, 1, 0] / l11
-        l22 = np.sqrt(np.maximum(inv[:, 1, 1] - l21**2, 0.0))
+        chi = rng.chisquare(p.n - 2, size=n)
+        # everything a draw needs of its grid point, gathered at once (the same numbers as gathering each)
+        sse, l11, l21, l22, x00, x01, alpha, beta, phi, f00, f01, f02, f10, f11, f12 = p.draw_table()[:, idx]
+        sigma = np.sqrt(sse / chi)
         z = rng.standard_normal((n, 2))
-        x0 = p.x0[idx] + sigma[:, None] * np.column_stack([l11 * z[:, 0], l21 * z[:, 0] + l22 * z[:, 1]])
-        alpha, beta, phi = p.alpha[idx], p.beta[idx], p.phi[idx]
-        lvl, trd = p.final_states(idx, x0)
+        x0 = np.column_stack([x00, x01]) + sigma[:, None] * np.column_stack([l11 * z[:, 0],
+                                                                            l21 * z[:, 0] + l22 * z[:, 1]])
+        lvl = f00 + f01 * x0[:, 0] + f02 * x0[:, 1]
+        trd = f10 + f11 * x0[:, 0] + f12 * x0[:, 1]
         return {"alpha": alpha, "beta": beta, "phi": phi, "x0": x0, "sigma": sigma, "level": lvl, "trend": trd}
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator,
