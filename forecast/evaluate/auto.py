@@ -216,13 +216,21 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
         rows = np.flatnonzero(base_origins == origin)
         train = y.iloc[:int(np.searchsorted(yrs, origin, side="right"))]  # the years up to the origin
         data = data_key(train)
-        key = ("mixture", tuple(cache_key(train, n, options.get(n, {}), data) for n in names), int(origin), horizon)
+        keys = tuple(cache_key(train, n, options.get(n, {}), data) for n in names)
+        key = ("mixture", keys, int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
         else:
             preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS, data=data)[0]
                      for n in names]
             mix = mixture(preds, [1.0] * len(names))
+            # the same members in another order (another ranking) stack the same quasi-draws in another order: their
+            # sorted values, all the quantiles need, are the same; only the mean is summed again, in this order
+            sorted_key = ("mixture sorted", tuple(sorted(keys)), int(origin), horizon)
+            if cache is not None and sorted_key in cache:
+                mix._sorted = (mix.samples, cache[sorted_key])
+            elif cache is not None:
+                cache[sorted_key] = mix.sorted_samples()
             v = mix.values(SCORE_LEVELS)
             if cache is not None:
                 cache[key] = (mix, v)
