@@ -123,3 +123,28 @@ def test_report_panel_chart_with_its_real_labels(top):
     low, high = fig.axes[0].get_ylim()
     assert all(low <= t <= high for t in ticks) and len(ticks) >= 3
     assert len(fig.axes[0].yaxis.get_minor_locator()()) == 0
+
+
+def test_ticks_outside_the_view_are_not_made_and_the_drawing_is_the_same():
+    """Only the ticks in view are made (a log axis' locator returns a decade more each side): same SVG."""
+    import matplotlib
+
+    def chart(fig, ax):
+        ax.plot(np.arange(2001, 2025), np.geomspace(2e7, 2e10, 24), marker="o")
+        set_value_axis(ax, "USD", True, [2e7, 2e10])
+        ax.set_xlabel("Year")
+        return fig
+
+    kept = chart(*new_figure(6.4, 3.5))
+    plain = chart(*new_figure(6.4, 3.5))
+    fit_margins(plain)  # the same margins, the locators as they were
+    plain.set_layout_engine(None)
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "forecast-report", "svg.fonttype": "path"}):
+        plain.savefig(buf, format="svg", metadata={"Date": None})
+    assert svg_bytes(kept) == buf.getvalue()
+    for axis in (kept.axes[0].xaxis, kept.axes[0].yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        locs = [t.get_loc() for t in axis.get_major_ticks() + axis.get_minor_ticks()]
+        assert locs and all(lo <= v <= hi for v in locs)
+    assert len(plain.axes[0].yaxis.get_minor_ticks()) > len(kept.axes[0].yaxis.get_minor_ticks())

@@ -69,8 +69,62 @@ class MeasuredMargins(_layout_engine_base()):
         self._params = {"pad": float(pad)}
 
     def execute(self, fig: Any) -> None:
-        """Set ``fig``'s subplot margins from its texts."""
+        """Set ``fig``'s subplot margins from its texts; keep only the ticks in view."""
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                _ticks_in_view(axis)
         fit_margins(fig, pad=self._params["pad"])
+
+
+def _in_view_locator() -> type:
+    from matplotlib import ticker
+
+    class InView(ticker.Locator):
+        """The locations of another locator that fall inside the axis' view.
+
+        matplotlib makes a tick (two lines, two labels, a grid line) for every
+        location a locator returns, drawn or not, and log and year locators
+        return one or more beyond each end.
+        """
+
+        def __init__(self, base: Any) -> None:
+            self.base = base
+
+        def set_axis(self, axis: Any) -> None:
+            super().set_axis(axis)
+            self.base.set_axis(axis)
+
+        def __call__(self) -> Any:
+            locs = np.asarray(self.base(), dtype=float)
+            lo, hi = sorted(self.axis.get_view_interval())
+            tol = 1e-9 * abs(hi - lo)
+            return locs[(locs >= lo - tol) & (locs <= hi + tol)]
+
+        def tick_values(self, vmin: float, vmax: float) -> Any:
+            return self.base.tick_values(vmin, vmax)
+
+        def view_limits(self, vmin: float, vmax: float) -> Any:
+            return self.base.view_limits(vmin, vmax)
+
+        def nonsingular(self, v0: float, v1: float) -> Any:
+            return self.base.nonsingular(v0, v1)
+
+    return InView
+
+
+_INVIEW: type | None = None
+
+
+def _ticks_in_view(axis: Any) -> None:
+    """Wrap the axis' locators so that they return only the locations in view (see ``InView``)."""
+    global _INVIEW
+    if _INVIEW is None:
+        _INVIEW = _in_view_locator()
+    for get, put in ((axis.get_major_locator, axis.set_major_locator),
+                     (axis.get_minor_locator, axis.set_minor_locator)):
+        locator = get()
+        if not isinstance(locator, _INVIEW) and type(locator).__name__ not in ("NullLocator", "FixedLocator"):
+            put(_INVIEW(locator))
 
 
 def save_once(fig: Any, buf: Any, **savefig_kw: Any) -> None:
@@ -110,23 +164,30 @@ class _Measure:
         self.dpi = 72.0  # the SVG renderer measures in points
         width, height = fig.get_size_inches()
         self.renderer = RendererSVG(width * 72.0, height * 72.0, io.StringIO())
+        self._cache: dict[tuple, tuple[float, float, float]] = {}
 
     def pt(self, points: float) -> float:
         return float(points) * self.dpi / 72.0
 
     def strings(self, texts: list[str], size: float) -> tuple[float, float]:
-        """Widest width and tallest height of ``texts`` (tick labels, mathtext included) at ``size`` points."""
-        from matplotlib.text import Text
+        """Widest width and tallest height of one-line ``texts`` (tick labels, mathtext included) at ``size`` points."""
+        from matplotlib.cbook import is_math_text
+        from matplotlib.font_manager import FontProperties
 
+        prop = FontProperties(size=size)
+        _, h_lp, _ = self._metrics("lp", prop, size, False)
         w = h = 0.0
         for s in texts:
-            if not s:
-                continue
-            t = Text(0, 0, s, fontsize=size)
-            t.set_figure(self.fig)
-            box = t.get_window_extent(self.renderer)
-            w, h = max(w, float(box.width)), max(h, float(box.height))
+            if s:
+                lw, lh, _ = self._metrics(s, prop, size, is_math_text(s))
+                w, h = max(w, lw), max(h, lh, h_lp)
         return w, h
+
+    def _metrics(self, s: str, prop: Any, size: float, ismath: bool) -> tuple[float, float, float]:
+        key = (s, size, ismath)
+        if key not in self._cache:
+            self._cache[key] = self.renderer.get_text_width_height_descent(s, prop, ismath=ismath)
+        return self._cache[key]
 
     def artist(self, artist: Any) -> tuple[float, float]:
         """Width and height of a text or legend as it would be drawn (position does not matter)."""
@@ -228,7 +289,7 @@ def _axes_needs(ax: Any, m: _Measure) -> dict[str, float]:
             ticks = (depth + h_tick) if _shows(x, side) and xlabels else _marks(x, side, m)
             need[side] = max(need[side], ticks + (lab if x.get_label_position() == side else 0.0))
         if xlabels:  # the first and last labels are centred on their ticks: half of each may stick out
-            w_end = max(m.strings([xlabels[0]], _label_size(x))[0], m.strings([xlabels[-1]], _label_size(x))[0])
+            w_end = m.strings([xlabels[0], xlabels[-1]], _label_size(x))[0]
             need["left"] = max(need["left"], w_end / 2)
             need["right"] = max(need["right"], w_end / 2)
         # notes anchored under the x-axis label (forecast.plots.style.source_note)

@@ -103,7 +103,7 @@ def panel_chart(result: Any, horizon: int = 3, series: Sequence[str] | None = No
         frame.attrs.update({"unit": unit, "levels": tuple(fc.attrs.get("levels") or levels)})
         hist = wide[name].dropna() if name in wide else None
         fan_chart(hist, frame, ax=ax, log=True, title=str(name), source="")
-        ax.set_title(str(name), loc="left", fontsize=10, parse_math=False)  # a smaller title: long names fit a panel
+        ax.set_title(str(name), loc="left", fontsize=10, parse_math=False, y=1.0)  # smaller: long names fit a panel
         from matplotlib import ticker
 
         ax.xaxis.set_major_locator(ticker.MultipleLocator(4))

@@ -347,7 +347,9 @@ def finish_axes(ax: Any, title: str | None = None, xlabel: str | None = None, le
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
-        ax.set_title(title, loc="left", fontsize=11, parse_math=False)
+        # y=1.0: the title sits on the top of the axes, where matplotlib would put it (the house's charts have
+        # no tick labels on top and no offset text), without matplotlib measuring the y axis again at each draw
+        ax.set_title(title, loc="left", fontsize=11, parse_math=False, y=1.0)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         if handles:
