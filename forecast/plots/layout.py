@@ -22,6 +22,10 @@ x-axis label, a figure legend along the bottom (``loc="outside lower
 center"``) and a figure title. Anything else (a legend placed outside the
 axes with ``bbox_to_anchor``, free text in figure coordinates) gets no room:
 use constrained layout for such figures.
+
+Unlike the other chart modules, importing this one imports matplotlib (the
+engine subclasses matplotlib's ``LayoutEngine``): it is imported only where a
+figure is made (:func:`forecast.report.figures.new_figure`).
 """
 
 from __future__ import annotations
