@@ -16,8 +16,8 @@ def test_study_data_follow_the_design():
     sd = (np.log(r["high_usd_bn"]) - np.log(r["low_usd_bn"])) / (2 * 1.6448536269514722)
     np.testing.assert_allclose(sd, 0.2)
     assert df.loc[df["publisher"] != "R", "low_usd_bn"].isna().all()
-    assert new.shape == (len(STUDY_TARGET_YEARS),) and set(STUDY_DESIGNS) == {"common_unequal", "common_equal",
-                                                                               "specific"}
+    assert new.shape == (len(STUDY_TARGET_YEARS),) and set(STUDY_DESIGNS) == {
+        "common_unequal", "common_equal", "specific", "specific_bundled_ranges"}
 
 
 @pytest.mark.slow

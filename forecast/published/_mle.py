@@ -171,20 +171,31 @@ def design(t: np.ndarray, pub: np.ndarray, n_pubs: int, degree: int, t_center: f
     return np.column_stack(cols)
 
 
-def noise_map(counts: np.ndarray, min_rows: int, common: bool) -> tuple[np.ndarray, list[int]]:
+def noise_map(counts: np.ndarray, min_rows: int, common: bool,
+              pooled: tuple[int, ...] = ()) -> tuple[np.ndarray, list[int]]:
     """Map publishers to free noise parameters.
 
-    Publishers with at least ``min_rows`` rows get their own noise sd. The
-    others cannot estimate one (with a free offset, one row has no residual and
-    two rows have one degree of freedom); their noise variance is the
-    row-weighted mean of the own noise variances. With ``common=True``, or when no publisher has
-    ``min_rows`` rows, all publishers share one noise sd.
+    Publishers with at least ``min_rows`` rows get their own noise sd, unless
+    listed in ``pooled``. The others cannot estimate one (with a free offset,
+    one row has no residual and two rows have one degree of freedom; a
+    publisher in ``pooled`` had its own sd at the lower bound: its data could
+    not tell it from zero); their noise variance is the row-weighted mean of
+    the own noise variances. With ``common=True``, or when no publisher has
+    its own sd, all publishers share one noise sd.
 
     Returns the ``(P, G)`` map and the publishers owning each free parameter
     (empty list for the common case).
+
+    Examples
+    --------
+    >>> m, own = noise_map(np.array([4, 5, 1]), 3, False)
+    >>> own, m[2].round(3).tolist()
+    ([0, 1], [0.444, 0.556])
+    >>> noise_map(np.array([4, 5, 1]), 3, False, pooled=(0,))[1]
+    [1]
     """
     counts = np.asarray(counts)
-    own = [p for p in range(len(counts)) if counts[p] >= min_rows]
+    own = [p for p in range(len(counts)) if counts[p] >= min_rows and p not in pooled]
     if common or not own:
         return np.ones((len(counts), 1)), []
     m = np.zeros((len(counts), len(own)))
@@ -283,13 +294,15 @@ def _distinct(f, a, b, fa, fb) -> bool:
 
 def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pubs: int, degree: int,
              t_center: float, min_rows: int = 3, common: bool = False, method: str = "reml",
-             slope_pubs: tuple[int, ...] = (), quick: bool = False) -> list[CoreFit]:
+             slope_pubs: tuple[int, ...] = (), quick: bool = False, pooled: tuple[int, ...] = ()) -> list[CoreFit]:
     """Fit the variance parameters by (restricted) maximum likelihood, then the curve, offsets and slopes.
 
     Returns every distinct local maximum found, best first (see the module
     docstring). ``slope_pubs`` lists the publishers with their own growth
     (random slopes); empty for common growth. ``quick=True`` uses fewer
-    starting points (for simulation studies).
+    starting points (for simulation studies). ``pooled`` lists publishers
+    whose noise variance is pooled although they have ``min_rows`` rows
+    (see :func:`noise_map`).
     """
     y, t, v = (np.asarray(a, dtype=float) for a in (y, t, v))
     pub = np.asarray(pub, dtype=int)
@@ -298,7 +311,7 @@ def fit_core(y: np.ndarray, t: np.ndarray, pub: np.ndarray, v: np.ndarray, n_pub
     W = design(t, pub, n_pubs, degree, t_center, slope_pubs)
     k = W.shape[1] - len(slope_pubs)
     counts = np.bincount(pub, minlength=n_pubs)
-    M, _own = noise_map(counts, min_rows, common)
+    M, _own = noise_map(counts, min_rows, common, tuple(pooled))
     M_rows = M[pub]
     G = M.shape[1]
     beta0, *_ = np.linalg.lstsq(W[:, :k], y, rcond=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ def frame(rows: Sequence[dict]) -> pd.DataFrame:
 def simulate_estimates(years: Mapping[str, Sequence[int]], offsets: Mapping[str, float],
                        noise_sd: Mapping[str, float], *, level_bn: float = 500.0,
                        growth: float | Mapping[str, float] = 0.12, base_year: int = 2015, curvature: float = 0.0,
-                       seed: int = 0, range_sd: Mapping[str, float] | None = None) -> pd.DataFrame:
+                       seed: int | Sequence[int] = 0, range_sd: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Figures from the measurement model with known parameters.
 
     ``log E[p, t] = log(level_bn) + growth[p] * (t - base_year) + curvature * (t - base_year)**2
@@ -77,23 +78,37 @@ STUDY_YEARS = {"R": [2012, 2013, 2017, 2020], "S": [2018, 2020, 2021, 2022, 2023
                "O3": [2016]}
 STUDY_OFFSETS = {"R": 0.0, "S": 0.4, "O1": float(np.log(0.8)), "O2": 0.0, "O3": float(np.log(1.3))}
 STUDY_RANGE_SD = {"R": 0.2}
+# sd of the 90% ranges CSIS/McAfee published with its figures for 2012, 2013, 2017 and 2020 in the bundled data
+# ($300-1000bn, $375-575bn, $445-608bn, none): (log high - log low) / 3.29
+BUNDLED_RANGE_SD = tuple(float(np.log(h / lo) / (2 * 1.6448536269514722)) if h else 0.0
+                         for lo, h in ((300.0, 1000.0), (375.0, 575.0), (445.0, 608.0), (None, None)))
 STUDY_TARGET_YEARS = (2019, 2029)
 STUDY_DESIGNS: dict[str, dict] = {
     "common_unequal": {"growth": {p: float(np.log(1.15)) for p in STUDY_YEARS},
-                       "noise": {"R": 0.15, "S": 0.6, "O1": 0.4, "O2": 0.4, "O3": 0.4}},
+                       "noise": {"R": 0.15, "S": 0.6, "O1": 0.4, "O2": 0.4, "O3": 0.4}, "stream": 1},
     "common_equal": {"growth": {p: float(np.log(1.15)) for p in STUDY_YEARS},
-                     "noise": {p: 0.3 for p in STUDY_YEARS}},
+                     "noise": {p: 0.3 for p in STUDY_YEARS}, "stream": 2},
     "specific": {"growth": {"R": float(np.log(1.09)), "S": float(np.log(1.45)), "O1": float(np.log(1.2)),
                             "O2": float(np.log(1.2)), "O3": float(np.log(1.2))},
-                 "noise": {"R": 0.2, "S": 0.25, "O1": 0.3, "O2": 0.3, "O3": 0.3}},
+                 "noise": {"R": 0.2, "S": 0.25, "O1": 0.3, "O2": 0.3, "O3": 0.3}, "stream": 3},
+    # added after the first run: the reference's ranges as uneven as CSIS/McAfee's in the bundled data
+    "specific_bundled_ranges": {"growth": {"R": float(np.log(1.09)), "S": float(np.log(1.45)),
+                                           "O1": float(np.log(1.2)), "O2": float(np.log(1.2)),
+                                           "O3": float(np.log(1.2))},
+                                "noise": {"R": 0.2, "S": 0.25, "O1": 0.3, "O2": 0.3, "O3": 0.3},
+                                "range_sd": BUNDLED_RANGE_SD, "stream": 4},
 }
-STUDY_METHODS = ("old", "common", "new", "new_residual", "new_normal")
+STUDY_METHODS = ("old", "old_capped", "common", "new", "new_pooled", "new_residual", "new_normal", "new_kr")
 
 
 def study_data(design: str, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """One simulated dataset of the calibration study and the new reference figures (log US$ bn) it is scored on.
 
-    See ``benchmarks/publisher_study.py`` for the design.
+    See ``benchmarks/publisher_study.py`` for the design. Each design draws
+    from its own random stream (``[seed, stream]``), so that the designs'
+    results are independent, not the same draws under other parameters. The
+    new figures scatter like the reference's past figures: noise plus the
+    root mean variance of its published ranges.
 
     Examples
     --------
@@ -102,35 +117,116 @@ def study_data(design: str, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     (12, (2,))
     """
     spec = STUDY_DESIGNS[design]
-    rng = np.random.default_rng([seed, 17])
-    df = simulate_estimates(STUDY_YEARS, STUDY_OFFSETS, spec["noise"], growth=spec["growth"], seed=seed,
-                            range_sd=STUDY_RANGE_SD)
-    sd_new = np.hypot(spec["noise"]["R"], STUDY_RANGE_SD["R"])
+    stream = int(spec["stream"])
+    rs = spec.get("range_sd")
+    if rs is None:
+        df = simulate_estimates(STUDY_YEARS, STUDY_OFFSETS, spec["noise"], growth=spec["growth"],
+                                seed=[seed, stream], range_sd=STUDY_RANGE_SD)
+        range_var = STUDY_RANGE_SD["R"] ** 2
+    else:
+        df = _uneven_ranges(spec, rs, [seed, stream])
+        range_var = float(np.mean(np.square(rs)))
+    rng = np.random.default_rng([seed, 17, stream])
+    sd_new = np.sqrt(spec["noise"]["R"] ** 2 + range_var)
     t = np.array(STUDY_TARGET_YEARS) - 2015
     new = np.log(500.0) + spec["growth"]["R"] * t + sd_new * rng.standard_normal(len(t))
     return df, new
 
 
-def _old_predictive(fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The predictive of the model before the df fix: df from the noise variance alone, floored at 1."""
+def _uneven_ranges(spec: dict, range_sd: Sequence[float], seed) -> pd.DataFrame:
+    """Study data whose reference rows carry ranges of the given sds, one per row (0: no range)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    z90 = 1.6448536269514722
+    for p, yrs in STUDY_YEARS.items():
+        for i, y in enumerate(yrs):
+            rs = float(range_sd[i]) if p == "R" else 0.0
+            d = y - 2015
+            log_e = (np.log(500.0) + spec["growth"][p] * d + STUDY_OFFSETS[p]
+                     + np.hypot(spec["noise"][p], rs) * rng.standard_normal())
+            extra = {"low_bn": float(np.exp(log_e - z90 * rs)), "high_bn": float(np.exp(log_e + z90 * rs))} if rs else {}
+            rows.append(row(f"{p.lower()}-{y}", p, int(y), float(np.exp(log_e)), **extra))
+    return frame(rows)
+
+
+def _old_df(core, L: np.ndarray, pub: int, cap_pinned: bool) -> np.ndarray:
+    """Degrees of freedom of the model before the df fix: Satterthwaite from the noise variance alone (published
+    ranges left out), floored at 1; with ``cap_pinned`` the later rule (the residual df where that variance
+    depends on a noise sd held at its bound) is applied as well."""
     import copy
 
-    core = copy.copy(fit._core)
-    core.range_var = None
-    core.C_extra = None
+    c = copy.copy(core)
+    c.range_var = None
+    c.C_extra = None
+    if cap_pinned:
+        df = c.satterthwaite_df(L, pub)
+    else:
+        free = np.flatnonzero(~c.phi_at_bound)
+        cov_t = c.cov_theta[np.ix_(free, free)]
+        theta = c.theta
+        V = c._variance(theta, L, pub)
+        if len(free) == 0 or not np.all(np.isfinite(cov_t)):
+            return np.full(len(V), max(c.df_resid, 1.0))
+        grad = np.empty((len(V), len(free)))
+        for j, g in enumerate(free):
+            up, dn = theta.copy(), theta.copy()
+            up[g] += 1e-5
+            dn[g] -= 1e-5
+            grad[:, j] = (c._variance(up, L, pub) - c._variance(dn, L, pub)) / 2e-5
+        var_v = np.einsum("ij,jk,ik->i", grad, cov_t, grad)
+        with np.errstate(divide="ignore"):
+            df = np.where(var_v > 0, 2 * V**2 / var_v, np.inf)
+    return np.clip(df, 1.0, 1e6)
+
+
+def _old_predictive(fit, cap_pinned: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The predictive of the model before the df fix (common growth, Henderson's covariance without the variance
+    the estimated weights add, noise plus range variance, df of :func:`_old_df`)."""
+    core = fit._core
     X = fit._x(np.array(STUDY_TARGET_YEARS), 0)
-    df = np.clip(core.satterthwaite_df(X, 0), 1.0, 1e6)
+    df = _old_df(core, X, 0, cap_pinned)
     C = core.henderson(core.theta)
     var = np.einsum("ij,jk,ik->i", X, C, X) + fit.figure_sd() ** 2
     return X @ core.beta, np.sqrt(var), df
 
 
+def _with_df(fit, how: str):
+    import copy
+
+    out = copy.copy(fit)
+    out.options = {**fit.options, "df": how}
+    return out
+
+
+def _kr_predictive(fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The default predictive with the Kenward-Roger / Prasad-Rao second-order term: the variance the estimated
+    weights add counted twice (once for the estimates' extra variance, once for the downward bias of the plug-in
+    covariance); same df."""
+    core = fit._core
+    X = fit._x(np.array(STUDY_TARGET_YEARS), 0)
+    pred = fit.predictive_at(list(STUDY_TARGET_YEARS))
+    extra = np.zeros(len(X)) if core.C_extra is None else np.einsum("ij,jk,ik->i", X, core.C_extra, X)
+    return pred.loc, np.sqrt(pred.scale**2 + extra), np.asarray(pred.df, dtype=float)
+
+
 def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_METHODS) -> pd.DataFrame:
     """Fit every method to one simulated dataset; coverage and interval score for the new reference figures.
 
-    Returns one row per method and target year: ``design``, ``seed``,
-    ``method``, ``year``, ``inside_80``, ``inside_95``, ``score_95``
-    (log-scale Winkler score), ``df``, ``error`` ("" when the fit worked).
+    One common-growth fit serves ``old``, ``old_capped`` and ``common``; one
+    publisher-specific fit serves ``new``, ``new_residual``, ``new_normal``
+    and ``new_kr`` (they differ only in the predictive built from it);
+    ``new_pooled`` is a publisher-specific fit with ``pool_at_bound=True``. Returns one row per method and target
+    year: ``design``, ``seed``, ``method``, ``year``, ``inside_80``,
+    ``inside_95``, ``score_95`` (log-scale Winkler score), ``pit`` (the
+    predictive cdf at the new figure), ``z`` (standardised error), ``df``,
+    the parts of the predictive variance (``var_noise``, ``var_range``,
+    ``var_level``, ``var_growth``, ``var_cross``, ``var_weights``, see
+    :meth:`~forecast.published.publishers.PublisherFit.variance_parts`),
+    ``growth_error`` and ``growth_se`` (log growth rate of the reference:
+    estimate minus truth, and its stated standard error), ``noise_at_bound``
+    (the reference's own noise sd fell to its lower bound: pooled, or held
+    there), ``error`` ("" when the fit
+    worked).
     """
     from scipy import stats
 
@@ -138,33 +234,57 @@ def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_M
 
     df, new = study_data(design, seed)
     y = new + np.log(1e9)
+    g_true = STUDY_DESIGNS[design]["growth"]["R"]
     rows = []
+    opts = {"reference": "R", "bounds": False, "starts": "quick"}
+    fits: dict[str, Any] = {}
+
+    def get(kind: str, pool: bool):
+        if (kind, pool) not in fits:
+            try:
+                fits[kind, pool] = fit_publishers(df, growth=kind, pool_at_bound=pool, **opts)
+            except Exception as exc:  # a fit that fails is counted, not fatal
+                fits[kind, pool] = exc
+        return fits[kind, pool]
+
     for m in methods:
-        try:
-            opts = {"reference": "R", "bounds": False, "starts": "quick"}
-            if m in ("old", "common"):
-                fit = fit_publishers(df, growth="common", **opts)
+        fit = get("common" if m in ("old", "old_capped", "common") else "publisher", m == "new_pooled")
+        parts = None
+        if isinstance(fit, Exception):
+            loc = scale = dfs = np.full(len(y), np.nan)
+            err = f"{type(fit).__name__}: {fit}"
+        else:
+            err = ""
+            if m in ("old", "old_capped"):
+                loc, scale, dfs = _old_predictive(fit, cap_pinned=(m == "old_capped"))
+            elif m == "new_kr":
+                loc, scale, dfs = _kr_predictive(fit)
             else:
                 how = {"new_residual": "residual", "new_normal": "normal"}.get(m, "satterthwaite")
-                fit = fit_publishers(df, growth="publisher", df=how, **opts)
-            if m == "old":
-                loc, scale, dfs = _old_predictive(fit)
-            else:
-                pred = fit.predictive_at(list(STUDY_TARGET_YEARS))
+                pred = _with_df(fit, how).predictive_at(list(STUDY_TARGET_YEARS))
                 loc, scale, dfs = pred.loc, pred.scale, np.asarray(pred.df, dtype=float)
-            err = ""
-        except Exception as exc:  # a fit that fails is counted, not fatal
-            loc = scale = dfs = np.full(len(y), np.nan)
-            err = f"{type(exc).__name__}: {exc}"
+                parts = fit.variance_parts(list(STUDY_TARGET_YEARS))
+            grad = fit._growth_L(None, 0)
+            g_err = float(grad @ fit._core.beta) - g_true
+            g_se = float(np.sqrt(grad @ fit._core.cov_beta @ grad))
+            pinned = "R" in fit.pooled_noise or (fit.noise_sd("R") < 1e-3)
         for j, year in enumerate(STUDY_TARGET_YEARS):
-            row_out = {"design": design, "seed": seed, "method": m, "year": year, "df": dfs[j], "error": err}
+            row_out: dict[str, Any] = {"design": design, "seed": seed, "method": m, "year": year, "df": dfs[j],
+                                       "error": err}
             if not err:
-                q80, q95 = (stats.t.ppf(0.5 + lv / 2, dfs[j]) if np.isfinite(dfs[j]) else stats.norm.ppf(0.5 + lv / 2)
-                            for lv in (0.8, 0.95))
+                dist = stats.t(dfs[j]) if np.isfinite(dfs[j]) else stats.norm()
+                q80, q95 = dist.ppf(0.9), dist.ppf(0.975)
                 lo95, hi95 = loc[j] - q95 * scale[j], loc[j] + q95 * scale[j]
+                z = (y[j] - loc[j]) / scale[j]
                 row_out.update({
-                    "inside_80": bool(abs(y[j] - loc[j]) <= q80 * scale[j]),
-                    "inside_95": bool(lo95 <= y[j] <= hi95),
-                    "score_95": float((hi95 - lo95) + 40 * max(lo95 - y[j], 0) + 40 * max(y[j] - hi95, 0))})
+                    "inside_80": bool(abs(z) <= q80), "inside_95": bool(lo95 <= y[j] <= hi95),
+                    "score_95": float((hi95 - lo95) + 40 * max(lo95 - y[j], 0) + 40 * max(y[j] - hi95, 0)),
+                    "pit": float(dist.cdf(z)), "z": float(z), "growth_error": g_err, "growth_se": g_se,
+                    "noise_at_bound": pinned})
+                if parts is not None:
+                    row_out.update({f"var_{c}": float(parts[c].iloc[j]) for c in VARIANCE_PARTS})
             rows.append(row_out)
     return pd.DataFrame(rows)
+
+
+VARIANCE_PARTS = ("noise", "range", "level", "growth", "cross", "weights")

@@ -131,7 +131,9 @@ class PublisherFit:
 
     Also: :attr:`offsets`, :attr:`growth` (reference scale),
     :attr:`publisher_growth` (each publisher's rate and the common one),
-    :attr:`scales` (publishers with three or more figures), :attr:`modes`
+    :attr:`scales` (publishers with three or more figures),
+    :attr:`pooled_noise` (publishers whose own noise sd fell to its lower
+    bound and was pooled with the others'), :attr:`modes`
     (maxima of the restricted likelihood within 2 units, with what each
     implies; :meth:`mode_fit` gives each as a fit), :meth:`bounds` (the IC3
     and world-GDP bounds the predictive is truncated to), :meth:`sensitivity`.
@@ -141,8 +143,9 @@ class PublisherFit:
 
     def __init__(self, *, core: CoreFit, curve: str, reference: str, publishers: list[str], data: pd.DataFrame,
                  inclusion: pd.DataFrame, t_center: float, options: dict[str, Any], notes: list[str],
-                 cores: list[CoreFit] | None = None):
+                 cores: list[CoreFit] | None = None, pooled_noise: tuple[str, ...] = ()):
         self._core = core
+        self.pooled_noise = tuple(pooled_noise)
         self._cores = list(cores) if cores else [core]
         self.curve = curve
         self.degree = CURVES[curve]
@@ -171,9 +174,10 @@ class PublisherFit:
         names = ["level"] + (["growth"] if self.degree >= 1 else []) + (["curvature"] if self.degree >= 2 else [])
         names += [f"offset[{p}]" for p in self.publishers[1:]]
         names += [f"growth_deviation[{self.publishers[q]}]" for q in self._core.slope_pubs]
-        own = [p for p in range(len(self.publishers)) if self._core.noise_map[p].max() == 1.0
-               and self._core.noise_map[p].sum() == 1.0]
-        if self._core.noise_map.shape[1] == 1 and len(own) != 1:
+        counts = self.data["publisher"].value_counts().reindex(self.publishers).to_numpy()
+        pooled = tuple(self.publishers.index(p) for p in self.pooled_noise)
+        own = noise_map(counts, self.options["min_rows"], self.options["noise"] == "common", pooled)[1]
+        if not own:
             names += ["log_noise_sd[common]"]
         else:
             names += [f"log_noise_sd[{self.publishers[p]}]" for p in own]
@@ -262,9 +266,11 @@ class PublisherFit:
                 ratio, lo, hi = np.exp(b), np.exp(b - q * se), np.exp(b + q * se)
                 statement = (f"{possessive(p)} figures run {ratio:.3g} times {possessive(self.reference)}, "
                              f"95% interval {lo:.3g}-{hi:.3g}")
-            if own_map.shape[1] == 1:
+            if p in self.pooled_noise:
+                noise = "pooled (own sd at its lower bound)"
+            elif own_map.shape[1] == 1 and not self.pooled_noise:
                 noise = "one sd shared by all publishers"
-            elif own_map[i].sum() == 1.0 and own_map[i].max() == 1.0:
+            elif counts[p] >= self.options["min_rows"] and own_map[i].sum() == 1.0 and own_map[i].max() == 1.0:
                 noise = "own"
             else:
                 noise = f"pooled (fewer than {self.options['min_rows']} rows)"
@@ -342,7 +348,8 @@ class PublisherFit:
         fit = PublisherFit(core=core, curve=self.curve, reference=self.reference, publishers=self.publishers,
                            data=self.data.drop(columns=["fitted_usd", "residual"]), inclusion=self.inclusion,
                            t_center=self.t_center, options=self.options,
-                           notes=[f"mode {i} of the restricted likelihood (not its highest maximum)"], cores=[core])
+                           notes=[f"mode {i} of the restricted likelihood (not its highest maximum)"], cores=[core],
+                           pooled_noise=self.pooled_noise)
         fit._source = self._source
         return fit
 
@@ -405,6 +412,46 @@ class PublisherFit:
             pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
         pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(df, p)})
         return pred
+
+    def variance_parts(self, years: Iterable[int], publisher: str | None = None) -> pd.DataFrame:
+        """The log-scale variance of :meth:`predictive_at` split into its parts, one row per year.
+
+        Columns: ``noise`` (the publisher's noise variance ``s[p]**2``),
+        ``range`` (the mean variance its published ranges implied), ``level``
+        (the curve's level and the publisher's offset at the centre year),
+        ``growth`` (the growth rates: common rate, curvature and the
+        publisher's own deviation, times the distance to the centre year),
+        ``cross`` (twice the covariance of those two), ``weights`` (the
+        variance the estimated variance parameters add to the curve and
+        offsets, ``L J cov_theta J' L'``), ``total`` (their sum: the
+        predictive's ``scale**2``) and ``df``. ``level``, ``growth`` and
+        ``cross`` use Henderson's covariance at the estimated variance
+        parameters.
+
+        Examples
+        --------
+        >>> fit = fit_publishers()                                  # doctest: +SKIP
+        >>> fit.variance_parts([2019, 2030])                        # doctest: +SKIP
+        """
+        p = self._pub_index(publisher)
+        years = np.asarray([int(y) for y in years])
+        X = self._x(years, p)
+        core = self._core
+        C = core.henderson(core.theta)
+        is_growth = np.zeros(X.shape[1], dtype=bool)
+        is_growth[1: self.degree + 1] = True
+        is_growth[core.k_fixed:] = True  # the publishers' own growth deviations
+        Lg = np.where(is_growth, X, 0.0)
+        Ll = X - Lg
+        extra = np.zeros(len(X)) if core.C_extra is None else np.einsum("ij,jk,ik->i", X, core.C_extra, X)
+        out = pd.DataFrame({
+            "noise": np.full(len(years), self.noise_sd(self.publishers[p]) ** 2),
+            "range": np.full(len(years), self.range_sd(self.publishers[p]) ** 2),
+            "level": np.einsum("ij,jk,ik->i", Ll, C, Ll), "growth": np.einsum("ij,jk,ik->i", Lg, C, Lg),
+            "cross": 2 * np.einsum("ij,jk,ik->i", Ll, C, Lg), "weights": extra}, index=pd.Index(years, name="year"))
+        out["total"] = out.sum(axis=1)
+        out["df"] = self._df(X, p)
+        return out
 
     def bounds(self, years: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         """``(lower, upper)`` in US$: IC3 reported US losses and world GDP of each year (extrapolated beyond
@@ -756,7 +803,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                    range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
                    editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
-                   starts: str = "full") -> PublisherFit:
+                   starts: str = "full", pool_at_bound: bool = False) -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -801,6 +848,16 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         Starting points of the likelihood search: a grid that moves each
         noise sd and the growth sd separately (``"full"``), or a handful
         (``"quick"``, for simulation studies).
+    pool_at_bound : bool
+        When a publisher's own noise sd falls to its lower bound (its figures
+        scatter no more than their published ranges explain), pool its noise
+        with the other publishers' and refit (named in
+        :attr:`PublisherFit.pooled_noise` and a note). Default ``False``: the
+        sd is held at the bound (the figures then weigh as if exact up to
+        their ranges) and the residual df is used where that matters. The
+        calibration study (``benchmarks/README.md``) measures both: pooling
+        mends the too-narrow intervals of those fits but widens them too much
+        where the publishers' noise differs, so it is not the default.
 
     Returns
     -------
@@ -869,15 +926,35 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         else:
             notes.append("publisher-specific growth needs two publishers with three or more figures; "
                          f"{len(cand)} here: one common growth rate")
-    cores = fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
-                     min_rows=int(min_rows), common=(noise == "common"), method=method, slope_pubs=slope_pubs,
-                     quick=(starts == "quick"))
+    def core_fits(pooled: tuple[int, ...]) -> list[CoreFit]:
+        return fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
+                        min_rows=int(min_rows), common=(noise == "common"), method=method, slope_pubs=slope_pubs,
+                        quick=(starts == "quick"), pooled=pooled)
+
+    cores = core_fits(())
     core = cores[0]
+    # a publisher's own noise sd at its lower bound: its figures scatter no more than their published ranges (or
+    # its curve) explain, and REML puts the sd at zero. Zero is the edge of what the data allow, not an estimate
+    # (the figures' weights become unbounded and the predictive as narrow as the ranges alone; measured in
+    # benchmarks/publisher_study.py: squared errors 1.2-5 times the stated variance in those replications). With
+    # pool_at_bound the publisher's noise is pooled with the others', as for a publisher with too few rows, and
+    # the model refit.
+    owners_idx = noise_map(counts.reindex(publishers).to_numpy(), int(min_rows), noise == "common")[1]
+    at_zero = tuple(p for g, p in enumerate(owners_idx) if core.phi_at_bound[g] and core.phi[g] < 0)
+    if pool_at_bound and at_zero and len(at_zero) < len(owners_idx):
+        cores = core_fits(at_zero)
+        core = cores[0]
+        notes.append(f"the noise sd of {', '.join(publishers[p] for p in at_zero)} fell to its lower bound (its "
+                     "figures scatter no more than their published ranges explain): not estimable from its rows, "
+                     "so pooled with the other publishers' noise, as for a publisher with fewer than "
+                     f"{int(min_rows)} rows")
+    else:
+        at_zero = ()
     close = [c for c in cores if core.reml_loglik - c.reml_loglik <= MODE_GAP]
     if not core.converged:
         notes.append("the optimiser did not report convergence; treat the estimates with care")
     owners = [publishers[i] for i in noise_map(counts.reindex(publishers).to_numpy(), int(min_rows),
-                                                noise == "common")[1]] or ["all publishers"]
+                                                noise == "common", at_zero)[1]] or ["all publishers"]
     for who, at in zip(owners, core.phi_at_bound):
         if at:
             notes.append(f"the noise sd of {who} is at its bound (1e-4 or 20 on the log scale) and held fixed "
@@ -890,14 +967,14 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
                "noise": noise, "range_level": float(range_level), "method": method, "df": df, "editions": editions,
-               "growth": growth, "bounds": bool(bounds), "starts": starts}
+               "growth": growth, "bounds": bool(bounds), "starts": starts, "pool_at_bound": bool(pool_at_bound)}
     if slope_pubs:
         notes.append(f"publisher-specific growth for {', '.join(publishers[i] for i in slope_pubs)} (shrunk toward "
                      f"the common rate; growth sd {core.tau:.2g} on the log scale); the other publishers grow at "
                      f"the common rate; the level is on the {ref} scale and grows at {ref}'s rate")
     fit = PublisherFit(core=core, curve=curve, reference=ref, publishers=publishers,
                        data=data.reset_index(drop=True), inclusion=table, t_center=t_center, options=options,
-                       notes=notes, cores=close)
+                       notes=notes, cores=close, pooled_noise=tuple(publishers[p] for p in at_zero))
     fit._source = source
     if len(close) > 1:
         m = fit.modes
