@@ -76,7 +76,7 @@ def test_measured_margins_follow_the_labels():
 
 
 def test_saving_draws_the_figure_once(monkeypatch):
-    """Constrained layout drew each report chart three times (two layout passes and a dry run); now once."""
+    """With constrained layout saving drew each report chart twice (a dry run, then the output); now once."""
     fig = _panels()
     calls = _count_draws(fig, monkeypatch)
     svg = svg_bytes(fig)

@@ -1,10 +1,11 @@
 """A cheap layout for charts saved once: margins measured from the texts, nothing drawn.
 
 matplotlib's constrained layout finds the space that tick labels, axis
-labels, titles and legends need by drawing the figure (twice) before the
-real drawing; a figure saved with any layout engine is drawn once more with
-output disabled. For a chart that is saved once (the report's charts) that
-is three to four drawings instead of one. :class:`MeasuredMargins` is a
+labels, titles and legends need by measuring every axes with its ticks (two
+passes, each most of a drawing) each time the figure is drawn, and a figure
+saved with any layout engine is drawn twice (a dry run, then the output):
+for a chart saved once (the report's charts), up to six drawings' worth of work
+instead of one. :class:`MeasuredMargins` is a
 layout engine that gets the same answer from the strings alone: tick labels
 come from each axis' locator and formatter for its final limits, and every
 text (tick labels, axis labels, titles, notes anchored under the x-axis

@@ -8,7 +8,7 @@ random one.
 The report's figures are laid out by
 :class:`forecast.plots.layout.MeasuredMargins`: margins measured from the
 texts around the axes, set once, and the figure drawn once when saved
-(constrained layout would draw it three times).
+(with constrained layout it was drawn twice and measured four times).
 """
 
 from __future__ import annotations
