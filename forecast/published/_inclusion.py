@@ -89,9 +89,10 @@ def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES
     echo_publishers = set(echo_publishers)
     inc = _norm(include_publishers)
     exc = _norm(exclude_publishers) or set()
-    by_id = est.set_index("id")
+    pub_of = dict(zip(est["id"], est["publisher"]))
+    edition_of = dict(zip(est["id"], est["published_year"]))
     reasons: list[str | None] = []
-    for _, r in est.iterrows():
+    for r in est[["publisher", "kind", "measure", "year", "value_usd", "origin_ids"]].to_dict("records"):
         reason = None
         if r["kind"] == "forecast":
             reason = REASON_FORECAST
@@ -102,10 +103,9 @@ def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES
         elif not np.isfinite(r["value_usd"]) or r["value_usd"] <= 0:
             reason = "no figure"
         else:
-            others = [o for o in r["origin_ids"] if o in by_id.index and by_id.loc[o, "publisher"] != r["publisher"]]
+            others = [o for o in r["origin_ids"] if o in pub_of and pub_of[o] != r["publisher"]]
             if others:
-                src = by_id.loc[others[0]]
-                reason = (f"an echo: repeats {src['publisher']} ({int(src['published_year'])}), "
+                reason = (f"an echo: repeats {pub_of[others[0]]} ({int(edition_of[others[0]])}), "
                           f"row {others[0]}, its likely origin")
             elif UNNAMED_SOURCES in r["origin_ids"]:
                 reason = REASON_ECHO_UNNAMED
@@ -114,32 +114,44 @@ def inclusion_table(est: pd.DataFrame, *, measures: Iterable[str] = FIT_MEASURES
         reasons.append(reason)
     table = est[["id", "publisher", "published_year", "year", "kind", "measure", "value_usd",
                  "low_usd", "high_usd"]].copy()
-    table["reason"] = reasons
-    # one edition per publisher among the rows still in
+    # one edition per publisher among the rows still in (plain Python over the rows: this runs for every refit)
     chosen = {str(k).casefold(): int(v) for k, v in (editions or {}).items()}
-    alive = table["reason"].isna()
-    sizes = table[alive].groupby(["publisher", "published_year"])["id"].transform("size")
-    series_rows = table[alive][sizes >= 2]
-    for pub, grp in series_rows.groupby("publisher"):
-        eds = sorted(int(y) for y in grp["published_year"].unique())
+    pubs = table["publisher"].tolist()
+    eds_of = table["published_year"].tolist()
+    years = table["year"].tolist()
+    ids = table["id"].tolist()
+    alive = [i for i, r in enumerate(reasons) if r is None and not pd.isna(eds_of[i])]  # as groupby: NA dropped
+    size: dict[tuple, int] = {}
+    for i in alive:
+        size[(pubs[i], eds_of[i])] = size.get((pubs[i], eds_of[i]), 0) + 1
+    series_rows: dict[str, list[int]] = {}
+    for i in alive:
+        if size[(pubs[i], eds_of[i])] >= 2:
+            series_rows.setdefault(pubs[i], []).append(i)
+    for pub, rows in series_rows.items():
+        eds = sorted({int(eds_of[i]) for i in rows})
         if len(eds) < 2 and str(pub).casefold() not in chosen:
             continue
         keep = chosen.get(str(pub).casefold(), eds[-1])
-        for i in grp.index[grp["published_year"].astype(int) != keep]:
-            table.loc[i, "reason"] = (f"another edition of {pub}'s series (published {int(table.loc[i, 'published_year'])}; "
-                                      f"the {keep} edition is fitted): one edition per fit")
+        for i in rows:
+            if int(eds_of[i]) != keep:
+                reasons[i] = (f"another edition of {pub}'s series (published {int(eds_of[i])}; "
+                              f"the {keep} edition is fitted): one edition per fit")
     # superseded vintages among the rows still in
-    alive = table["reason"].isna()
-    for (_pub, _yr), grp in table[alive].groupby(["publisher", "year"]):
-        if len(grp) > 1:
-            order = grp.sort_values(["published_year"], kind="stable")
-            keep = order.index[-1]
-            for i in order.index[:-1]:
-                table.loc[i, "reason"] = f"superseded by the publisher's later vintage, row {table.loc[keep, 'id']}"
-    for i in table.index[table["reason"].isna()]:
-        pub = table.loc[i, "publisher"]
-        if pub in exc or (inc is not None and pub not in inc):
-            table.loc[i, "reason"] = "publisher left out by the user"
+    groups: dict[tuple, list[int]] = {}
+    for i in (i for i, r in enumerate(reasons) if r is None and not pd.isna(years[i])):
+        groups.setdefault((pubs[i], years[i]), []).append(i)
+    for rows in groups.values():
+        if len(rows) > 1:
+            order = sorted(rows, key=lambda i: (pd.isna(eds_of[i]), 0 if pd.isna(eds_of[i]) else eds_of[i]))
+            keep = order[-1]
+            for i in order[:-1]:
+                reasons[i] = f"superseded by the publisher's later vintage, row {ids[keep]}"
+    table["reason"] = reasons
+    left_out = table["publisher"].isin(exc)
+    if inc is not None:
+        left_out |= ~table["publisher"].isin(inc)
+    table.loc[table["reason"].isna() & left_out, "reason"] = "publisher left out by the user"
     table["included"] = table["reason"].isna()
     table["reason"] = table["reason"].fillna("an annual estimate of the total cost: fitted")
     return table[["id", "publisher", "published_year", "year", "kind", "measure", "value_usd", "low_usd",

@@ -81,7 +81,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from forecast.published import _data
 from forecast.published._format import money, possessive, rate
@@ -97,6 +97,59 @@ __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
 CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
 MODE_GAP = 2.0  # restricted log-likelihood units within which a second maximum is reported
+
+
+PATHS_KEPT = 8  # sets of simulated paths a fit keeps (the latest calls), so that repeated calls share them
+
+
+def _t_scale(u: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """``sqrt(df / chi2.ppf(u, df))`` for every path (``u``) and year (``df``): array (paths, years).
+
+    The Student t scaling of a path's curve uncertainty: one uniform per
+    path, the chi-square quantile at each year's degrees of freedom (1 where
+    ``df`` is infinite: Normal). The quantile is computed once per distinct
+    ``df`` (``2 * gammaincinv(df / 2, u)``, the same numbers as
+    ``scipy.stats.chi2.ppf``).
+    """
+    df = np.asarray(df, dtype=float)
+    out = np.ones((len(u), len(df)))
+    finite = np.isfinite(df)
+    if finite.any():
+        vals, inv = np.unique(df[finite], return_inverse=True)
+        with np.errstate(divide="ignore"):
+            q = np.sqrt(vals[None, :] / (2.0 * special.gammaincinv(vals[None, :] / 2.0, u[:, None])))
+        out[:, finite] = q[:, inv]
+    return out
+
+
+def _warm_start(fit: "PublisherFit") -> list[dict[str, Any]]:
+    """Each maximum of ``fit`` as ``{"noise": {publisher: log noise sd}, "tau": log growth sd or None}``."""
+    out = []
+    for i in range(len(fit._cores)):
+        f = fit.mode_fit(i)
+        out.append({"noise": {p: float(np.log(f.noise_sd(p))) for p in f.publishers},
+                    "tau": f._core.log_tau})
+    return out
+
+
+def _warm_points(warm: Sequence[dict[str, Any]], owners: list[str], slopes: bool) -> list[np.ndarray]:
+    """The maxima ``warm`` (see :func:`_warm_start`) as starting points of a fit whose free noise sds belong to
+    ``owners`` (none: one sd for all publishers) and which has a growth sd when ``slopes``.
+
+    A publisher the other fit did not have starts at a noise sd of 0.25; one
+    sd for all starts at the root mean of the other fit's noise variances; a
+    growth sd the other fit did not have starts at 0.2.
+    """
+    points = []
+    for m in warm:
+        noise = m["noise"]
+        if owners:
+            phi = [noise.get(p, float(np.log(0.25))) for p in owners]
+        else:
+            phi = [0.5 * float(np.log(np.mean(np.exp(2.0 * np.array(list(noise.values()))))))]
+        tau = [m["tau"] if m["tau"] is not None else float(np.log(0.2))] if slopes else []
+        points.append(np.array(phi + tau, dtype=float))
+    return points
 
 
 def _range_var(low: np.ndarray, high: np.ndarray, level: float) -> np.ndarray:
@@ -226,8 +279,11 @@ class PublisherFit:
     def range_sd(self, publisher: str | None = None) -> float:
         """Root mean range variance ``sqrt(mean v[p, t])`` of a publisher's included rows (0 without ranges)."""
         name = self.publisher_name(publisher)
-        v = self.data.loc[self.data["publisher"] == name, "range_sd"].to_numpy() ** 2
-        return float(np.sqrt(v.mean())) if len(v) else 0.0
+        kept = self.__dict__.setdefault("_range_sds", {})
+        if name not in kept:
+            v = self.data.loc[self.data["publisher"] == name, "range_sd"].to_numpy() ** 2
+            kept[name] = float(np.sqrt(v.mean())) if len(v) else 0.0
+        return kept[name]
 
     def figure_sd(self, publisher: str | None = None) -> float:
         """Sd (log scale) of a new figure around the publisher's scaled curve: ``sqrt(s[p]**2 + mean v[p])``.
@@ -578,6 +634,12 @@ class PublisherFit:
             raise ModelError(f"n must be at least 1, got {n}")
         n = int(n)
         p = self._pub_index(publisher)
+        # the same call (scale, years, paths, seed) gives the same paths: kept, so that the claims of a report
+        # share one set instead of drawing it again
+        key = (p, tuple(int(y) for y in yrs), n, seed, bool(noise)) if isinstance(seed, (int, np.integer)) else None
+        cache = self.__dict__.setdefault("_paths", {})
+        if key is not None and key in cache:
+            return cache[key].copy()
         rng = np.random.default_rng(seed)
         X = self._x(yrs, p)
         cov = self._core.cov_beta
@@ -585,12 +647,8 @@ class PublisherFit:
         A = V * np.sqrt(np.clip(w, 0, None))
         dev = (rng.standard_normal((n, len(w))) @ A.T) @ X.T
         df_c = self._df(X, None)
-        u = rng.uniform(size=(n, 1))
-        with np.errstate(divide="ignore"):
-            scale_c = np.where(np.isfinite(df_c)[None, :],
-                               np.sqrt(df_c[None, :] / stats.chi2.ppf(u, np.where(np.isfinite(df_c), df_c, 1.0)[None, :])),
-                               1.0)
-        dev = dev * scale_c
+        u = rng.uniform(size=n)
+        dev = dev * _t_scale(u, df_c)
         if noise:
             sd = self.figure_sd(self.publishers[p])
             df_n = self._df(np.zeros_like(X), p)
@@ -605,15 +663,23 @@ class PublisherFit:
         frame = pd.DataFrame(np.exp(np.clip(logv, -700.0, 700.0)).T, index=index)
         frame.attrs.update({"unit": self.unit, "model": self.model, "publisher": self.publishers[p],
                             "noise": bool(noise)})
+        if key is not None:
+            while len(cache) >= PATHS_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[key] = frame
+            return frame.copy()
         return frame
 
     def observations(self, publisher: str | None = None) -> pd.Series:
         """The included figures of ``publisher`` (US$, by year; the latest vintage per year)."""
         name = self.publisher_name(publisher)
-        sub = self.data[self.data["publisher"] == name].sort_values("year")
-        s = pd.Series(sub["value_usd"].to_numpy(), index=year_index(sub["year"].astype(int)), name=name)
-        s.attrs["unit"] = self.unit
-        return s
+        kept = self.__dict__.setdefault("_observations", {})
+        if name not in kept:
+            sub = self.data[self.data["publisher"] == name].sort_values("year")
+            s = pd.Series(sub["value_usd"].to_numpy(), index=year_index(sub["year"].astype(int)), name=name)
+            s.attrs["unit"] = self.unit
+            kept[name] = s
+        return kept[name].copy()
 
     def sensitivity(self, claims: Iterable[tuple[Any, int]] | None = None, per_publisher_slopes: bool = True,
                     publishers: Iterable[str] | None = None) -> pd.DataFrame:
@@ -650,8 +716,6 @@ class PublisherFit:
 
         claim_list = [(parse_value(v), int(y)) for v, y in (claims or [])]
         show = list(publishers) if publishers is not None else self.publishers[1:]
-        base = dict(self.options)
-        est = self._source
 
         def row(variant: str, fit: PublisherFit | None, err: str = "") -> dict:
             out: dict[str, Any] = {"variant": variant}
@@ -660,25 +724,53 @@ class PublisherFit:
                             "upper_95": np.nan, "note": err})
                 return out
             g, lo, hi = fit.growth_rate(self.last_year)
+            # one predictive for the level and every claim's year (the same numbers as one call a year)
+            dist = fit.predictive_at([self.last_year] + [y for _v, y in claim_list])
             out.update({"reference": fit.reference, "n_rows": len(fit.data), "growth": g, "lower_95": lo,
-                        "upper_95": hi,
-                        f"median_{self.last_year}": float(fit.predictive_at([self.last_year]).median()[0])})
-            off = fit.offsets.set_index("publisher")["ratio"]
+                        "upper_95": hi, f"median_{self.last_year}": float(dist.median()[0])})
+            k0 = fit.degree + 1
+            off = {p: (1.0 if i == 0 else float(np.exp(fit._core.beta[k0 + i - 1])))
+                   for i, p in enumerate(fit.publishers)}  # the ratio column of fit.offsets
             for p in show:
-                out[f"ratio[{p}]"] = float(off[p]) if p in off.index else np.nan
-            for v, y in claim_list:
-                out[f"percentile[{money(v)} {y}]"] = 100 * float(fit.predictive_at([y]).cdf(v)[0])
+                out[f"ratio[{p}]"] = off.get(p, np.nan)
+            if claim_list:
+                pct = 100 * dist.cdf(np.array([1.0] + [v for v, _y in claim_list]))[1:]
+                for (v, y), q in zip(claim_list, pct):
+                    out[f"percentile[{money(v)} {y}]"] = float(q)
             out["note"] = err
             return out
 
-        def refit(variant: str, **changes) -> dict:
-            opts = {**base, **changes}
-            try:
-                return row(variant, fit_publishers(est, **opts))
-            except (ClaimError, ModelError) as exc:
-                return row(variant, None, str(exc))
-
+        # each variant's search starts from this fit's maxima (mapped onto the variant's parameters) and the
+        # quick set of starts, not the full grid (tested to find the same maxima on the bundled data)
+        warm = _warm_start(self)
         rows = [row("all included rows", self)]
+        for variant, what in self._variants(per_publisher_slopes):
+            if isinstance(what, int):
+                rows.append(row(variant, self.mode_fit(what)))
+                continue
+            frame, opts = what
+            try:
+                fit = _fit_publishers(frame, **opts, warm=warm)
+            except (ClaimError, ModelError) as exc:
+                rows.append(row(variant, None, str(exc)))
+                continue
+            rows.append(row(variant, fit))
+            best = fit._cores[0].reml_loglik
+            for i in range(1, len(fit._cores)):
+                rows.append(row(f"{variant}, its mode {i} (restricted log-likelihood {fit._cores[i].reml_loglik:.2f}, "
+                                f"{best - fit._cores[i].reml_loglik:.2f} below its best)", fit.mode_fit(i)))
+        return pd.DataFrame(rows)
+
+    def _variants(self, per_publisher_slopes: bool = True) -> list[tuple[str, Any]]:
+        """The rows of :meth:`sensitivity` after the first, in order: ``(variant, i)`` for this fit's mode ``i``,
+        ``(variant, (estimates, options))`` for a refit."""
+        base = dict(self.options)
+        est = self._source
+        out: list[tuple[str, Any]] = []
+
+        def refit(variant: str, frame: pd.DataFrame | None = est, **changes) -> None:
+            out.append((variant, (frame, {**base, **changes})))
+
         for p in self.publishers:
             excl = set(base.get("exclude_publishers") or ()) | {p}
             ref = self.reference
@@ -687,44 +779,36 @@ class PublisherFit:
                 if rest.empty:
                     continue
                 ref = str(rest.index[0])
-            rows.append(refit(f"without {p}", exclude_publishers=sorted(excl), reference=ref))
-        rows.append(refit("one common noise sd", noise="common"))
+            refit(f"without {p}", exclude_publishers=sorted(excl), reference=ref)
+        refit("one common noise sd", noise="common")
         if base.get("df") == "satterthwaite":
-            rows.append(refit("residual degrees of freedom (lighter tails)", df="residual"))
+            refit("residual degrees of freedom (lighter tails)", df="residual")
         else:
-            rows.append(refit("Satterthwaite degrees of freedom (heavy tails)", df="satterthwaite"))
+            refit("Satterthwaite degrees of freedom (heavy tails)", df="satterthwaite")
         other = "quadratic" if self.curve == "exponential" else "exponential"
-        rows.append(refit(f"{other} curve", curve=other))
+        refit(f"{other} curve", curve=other)
         if base.get("growth") == "publisher":
-            rows.append(refit("one common growth rate", growth="common"))
+            refit("one common growth rate", growth="common")
         else:
-            rows.append(refit("publisher-specific growth", growth="publisher"))
+            refit("publisher-specific growth", growth="publisher")
         for i in range(1, len(self._cores)):
-            rows.append(row(f"mode {i} (restricted log-likelihood {self._cores[i].reml_loglik:.2f}, "
-                            f"{self._cores[0].reml_loglik - self._cores[i].reml_loglik:.2f} below the best)",
-                            self.mode_fit(i)))
+            out.append((f"mode {i} (restricted log-likelihood {self._cores[i].reml_loglik:.2f}, "
+                        f"{self._cores[0].reml_loglik - self._cores[i].reml_loglik:.2f} below the best)", i))
         raw = est if est is not None else _data.load_raw()
         ids = set(self.data["id"])
-
-        def refit_data(variant: str, frame: pd.DataFrame, **changes) -> dict:
-            try:
-                return row(variant, fit_publishers(frame, **{**base, **changes}))
-            except (ClaimError, ModelError) as exc:
-                return row(variant, None, str(exc))
-
         if "csis-mcafee-2018" in ids:
             alt = raw.copy()
             m = alt["id"] == "csis-mcafee-2018"
             for c in ("target_year", "first_year", "last_year"):
                 alt.loc[m, c] = 2016
-            rows.append(refit_data("CSIS/McAfee 2018 figure for 2016 (report text) not 2017", alt))
+            refit("CSIS/McAfee 2018 figure for 2016 (report text) not 2017", alt)
         if "csis-mcafee-2014" in ids:
             alt = raw.copy()
             m = alt["id"] == "csis-mcafee-2014"
             for c in ("target_year", "first_year", "last_year"):
                 alt.loc[m, c] = 2014
             alt.loc[m, ["low_usd_bn", "point_usd_bn", "high_usd_bn"]] = [345.0, np.nan, 445.0]
-            rows.append(refit_data("CSIS/McAfee 2014 base as restated in 2018 ($345-445bn for 2014)", alt))
+            refit("CSIS/McAfee 2014 base as restated in 2018 ($345-445bn for 2014)", alt)
         for pub in self.publishers:
             eds = raw.loc[(raw["publisher"] == pub) & (raw["kind"] == "estimate"), "published_year"]
             sizes = eds.value_counts()
@@ -732,15 +816,14 @@ class PublisherFit:
             used = sorted(int(y) for y in self.data.loc[self.data["publisher"] == pub, "published_year"].unique())
             for ed in series_eds:
                 if len(series_eds) >= 2 and ed not in used:
-                    rows.append(refit(f"{pub} edition of {ed} instead", editions={**(base.get("editions") or {}),
-                                                                                  pub: ed}))
+                    refit(f"{pub} edition of {ed} instead", editions={**(base.get("editions") or {}), pub: ed})
         if per_publisher_slopes:
             for p in self.publishers:
                 sub = self.data[self.data["publisher"] == p]
                 if sub["year"].nunique() >= 3:
-                    rows.append(refit(f"{p} alone (own growth rate)", include_publishers=[p], reference=p,
-                                      exclude_publishers=None))
-        return pd.DataFrame(rows)
+                    refit(f"{p} alone (own growth rate)", include_publishers=[p], reference=p,
+                          exclude_publishers=None)
+        return out
 
     def plot(self, ax=None, **kwargs):
         """Figures by publisher with the latent level (see :func:`forecast.plots.publisher_chart`)."""
@@ -875,6 +958,22 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     >>> fit.offsets[["publisher", "ratio", "lower_95", "upper_95"]]   # doctest: +SKIP
     >>> fit.forecast(until=2030, publisher="Cybersecurity Ventures")  # doctest: +SKIP
     """
+    return _fit_publishers(estimates, curve, reference, include_publishers=include_publishers,
+                           exclude_publishers=exclude_publishers, measures=measures, min_rows=min_rows, noise=noise,
+                           range_level=range_level, method=method, df=df, editions=editions, growth=growth,
+                           bounds=bounds, starts=starts, pool_at_bound=pool_at_bound)
+
+
+def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponential",
+                    reference: str = "CSIS/McAfee", *, include_publishers: Iterable[str] | str | None = None,
+                    exclude_publishers: Iterable[str] | str | None = None,
+                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
+                    range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
+                    editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
+                    starts: str = "full", pool_at_bound: bool = False,
+                    warm: Sequence[dict[str, Any]] | None = None) -> PublisherFit:
+    """:func:`fit_publishers`; with ``warm`` (see :func:`_warm_points`), the search starts from those maxima of
+    another fit mapped onto this one's parameters, plus the quick set of starts, instead of the full grid."""
     if curve not in CURVES:
         raise ClaimError(f"unknown curve {curve!r}; choose one of: {', '.join(CURVES)}")
     if noise not in ("publisher", "common"):
@@ -926,10 +1025,16 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         else:
             notes.append("publisher-specific growth needs two publishers with three or more figures; "
                          f"{len(cand)} here: one common growth rate")
+    owner_idx = noise_map(counts.reindex(publishers).to_numpy(), int(min_rows), noise == "common")[1]
+    points = None
+    if warm:
+        points = _warm_points(warm, [publishers[i] for i in owner_idx], bool(slope_pubs))
+
     def core_fits(pooled: tuple[int, ...]) -> list[CoreFit]:
         return fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
                         min_rows=int(min_rows), common=(noise == "common"), method=method, slope_pubs=slope_pubs,
-                        quick=(starts == "quick"), pooled=pooled)
+                        quick=(starts == "quick" or (bool(points) and not pooled)), pooled=pooled,
+                        extra_starts=points if not pooled else None)
 
     cores = core_fits(())
     core = cores[0]

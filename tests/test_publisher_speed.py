@@ -1,0 +1,116 @@
+"""What makes the multi-publisher model fast gives the same numbers: shared paths, one quantile per df."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import forecast
+from forecast.published.publishers import _t_scale
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return forecast.fit_publishers()
+
+
+def test_t_scale_is_the_chi_square_quantile_of_each_year():
+    u = np.random.default_rng(0).uniform(size=50)
+    df = np.array([1.5, 2.0, np.inf, 1.5, 7.3])
+    got = _t_scale(u, df)
+    with np.errstate(divide="ignore"):
+        want = np.where(np.isfinite(df)[None, :],
+                        np.sqrt(df[None, :] / stats.chi2.ppf(u[:, None], np.where(np.isfinite(df), df, 1.0)[None, :])),
+                        1.0)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_simulate_gives_the_same_paths_again_and_keeps_them_private(fit):
+    a = fit.simulate(until=2040, n=300, seed=4)
+    b = fit.simulate(until=2040, n=300, seed=4)
+    pd_equal = np.array_equal(a.to_numpy(), b.to_numpy())
+    assert pd_equal and a is not b
+    a.iloc[0, 0] = -1.0                       # a caller changing its copy does not change the kept paths
+    assert fit.simulate(until=2040, n=300, seed=4).iloc[0, 0] == b.iloc[0, 0]
+    c = fit.simulate(until=2040, n=300, seed=5)
+    assert not np.array_equal(c.to_numpy(), b.to_numpy())
+
+
+def test_two_claims_on_one_scale_share_one_set_of_paths(fit):
+    f = forecast.fit_publishers()
+    forecast.check_claim("2 trillion", 2019, against=f, n=400)
+    forecast.check_claim("3 trillion", 2020, against=f, n=400)
+    assert len(f._paths) == 1
+
+
+def test_observations_are_a_copy(fit):
+    s = fit.observations("Statista")
+    s.iloc[0] = -1.0
+    assert fit.observations("Statista").iloc[0] > 0
+
+
+# ---------------------------------------------------------------- the optimiser and the sensitivity table
+def test_analytic_gradient_matches_central_differences(fit):
+    from forecast.published._mle import reml_loglik, reml_value_and_grad
+
+    rng = np.random.default_rng(0)
+    for f in (fit, forecast.fit_publishers(growth="common"), forecast.fit_publishers(noise="common")):
+        c = f._core
+        args = (f.data["log_value"].to_numpy(), c.X, c.v, c.M_rows, c.k_fixed, len(c.phi))
+        for method in ("reml", "ml"):
+            for _ in range(3):
+                th = c.theta + rng.normal(0, 0.5, len(c.theta))
+                val, grad = reml_value_and_grad(th, *args, method)
+                assert val == pytest.approx(reml_loglik(th, *args, method), abs=1e-12)
+                h = 1e-5
+                num = [(reml_loglik(th + e, *args, method) - reml_loglik(th - e, *args, method)) / (2 * h)
+                       for e in np.eye(len(th)) * h]
+                np.testing.assert_allclose(grad, num, rtol=1e-6, atol=1e-7)
+
+
+SENS_RTOL = 1e-5  # relative difference allowed between the warm-started and the full-grid sensitivity table
+
+
+def test_warm_started_variants_find_the_maxima_of_the_full_grid(fit):
+    """Every refit of the sensitivity table, started from the main fit's maxima plus the quick starts, finds
+    the same maxima (number, restricted log-likelihoods, growth) as the full grid of starting points."""
+    from forecast.published.publishers import _fit_publishers, _warm_start
+
+    warm = _warm_start(fit)
+    n_multi = 0
+    for variant, what in fit._variants():
+        if isinstance(what, int):
+            continue
+        frame, opts = what
+        full = _fit_publishers(frame, **opts)
+        fast = _fit_publishers(frame, **opts, warm=warm)
+        assert len(fast._cores) == len(full._cores), variant
+        n_multi += len(full._cores) > 1
+        for a, b in zip(full._cores, fast._cores):
+            assert b.reml_loglik == pytest.approx(a.reml_loglik, abs=1e-7), variant
+            np.testing.assert_allclose(b.theta, a.theta, atol=1e-3, err_msg=variant)
+        for i in range(len(full._cores)):
+            assert fast.mode_fit(i).growth_rate()[0] == pytest.approx(full.mode_fit(i).growth_rate()[0], rel=1e-5)
+    assert n_multi >= 1
+
+
+def test_sensitivity_table_is_that_of_full_grid_refits(fit, monkeypatch):
+    from forecast.published import publishers as pub
+
+    claims = [("2 trillion", 2019), ("3 trillion", 2020)]
+    fast = fit.sensitivity(claims=claims)
+    monkeypatch.setattr(pub, "_warm_start", lambda f: [])   # no warm start: every variant from the full grid
+    full = fit.sensitivity(claims=claims)
+    assert list(fast["variant"]) == list(full["variant"]) and list(fast.columns) == list(full.columns)
+    num = full.select_dtypes("number").columns
+    np.testing.assert_allclose(fast[num].to_numpy(dtype=float), full[num].to_numpy(dtype=float), rtol=SENS_RTOL)
+
+
+def test_common_growth_variant_reports_both_its_modes(fit):
+    s = fit.sensitivity().set_index("variant")
+    common = s.loc["one common growth rate"]
+    second = s.loc[[v for v in s.index if v.startswith("one common growth rate, its mode 1")][0]]
+    assert common["growth"] == pytest.approx(0.113, abs=5e-4) and second["growth"] == pytest.approx(0.529, abs=5e-4)
+    c = forecast.fit_publishers(growth="common")
+    assert c.modes["reml_loglik"].round(2).tolist() == [-13.39, -13.80]
