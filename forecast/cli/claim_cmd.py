@@ -44,6 +44,10 @@ def register(subparsers) -> None:
     p.add_argument("--model", default="exponential",
                    help="model: for the multi-publisher model the curve (exponential or quadratic); "
                    "for a series any of `forecast.models()` (default: %(default)s)")
+    p.add_argument("--growth", choices=("publisher", "common"), default="publisher",
+                   help="multi-publisher model: each publisher with three or more figures grows at its own rate "
+                   "(publisher) or one rate for all (common, whose likelihood has two maxima on the bundled data: "
+                   "the claim is judged under each) (default: %(default)s)")
     p.add_argument("--n", type=int, default=4000, help="simulated paths for the crossing year (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
@@ -71,9 +75,11 @@ def _against(args):
     if args.csv is None and (args.dataset is None or args.dataset in GLOBAL_DATASETS):
         if args.model not in CURVES:
             raise UsageError(f"--model {args.model!r}: the multi-publisher model takes one of {', '.join(CURVES)}")
-        return fit_publishers(curve=args.model)
+        return fit_publishers(curve=args.model, growth=args.growth)
     from forecast.families import fit
 
+    if args.growth != "publisher":
+        raise UsageError("--growth applies to the multi-publisher model only (not with --dataset or --csv)")
     if args.csv is not None:
         from forecast.data.userfile import read_series
 
@@ -148,6 +154,19 @@ def run_claim(args) -> int:
             "95% interval": [f"{money(a)}-{money(b)}" for a, b in zip(c.scales["lower_95"], c.scales["upper_95"])],
             "own figure": c.scales["figure"].map(lambda v: money(v) if math.isfinite(v) else "none"),
             "claim / figure": c.scales["ratio_to_figure"].map(lambda r: f"{r:.2f}" if math.isfinite(r) else ""),
+        })
+        emit(t, "table")
+    if len(c.modes):
+        print()
+        print(f"Under each maximum of the likelihood within 2 log-likelihood units ({c.scale} scale):")
+        m = c.modes
+        t = pd.DataFrame({
+            "maximum": ["best" if int(i) == 0 else str(int(i)) for i in m["mode"]],
+            "log-likelihood": [f"{a:.2f}" + ("" if d == 0 else f" ({d:.2f} below)")
+                               for a, d in zip(m["reml_loglik"], m["delta"])],
+            "growth": m["growth"].map(rate), "percentile": m["percentile"].map(lambda p: f"{p:.1f}"),
+            "verdict": m["verdict"], "median": m["median"].map(money),
+            "95% interval": [f"{money(a)}-{money(b)}" for a, b in zip(m["lower_95"], m["upper_95"])],
         })
         emit(t, "table")
     if len(c.figures):

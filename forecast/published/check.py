@@ -29,6 +29,16 @@ The verdict is statistical only: when the claim's likely origin measured
 something else (a data-breach cost, a scenario's impact), the field
 ``origin_measure`` and the statement say so beside it.
 
+Several maxima of the likelihood
+--------------------------------
+When the model's restricted likelihood has more than one maximum within 2
+log-likelihood units (``against.modes`` has more than one row, as for the
+common-growth model on the bundled data), the claim is also judged under
+each (``against.mode_fit(i)``): :attr:`ClaimCheck.modes` has one row per
+maximum with its growth, percentile, verdict, median and 95% interval on
+the scale judged, and the statement says what each implies. With one
+maximum the table is empty.
+
 Crossing year
 -------------
 The first year in which a simulated path of the scale's figure reaches the
@@ -64,7 +74,8 @@ from forecast.intervals import Predictive
 from forecast.published._data import describe_row, estimates
 from forecast.published._format import money, parse_value, percentile, rate, ratio as ratio_text
 
-__all__ = ["ClaimCheck", "check_claim", "crossing_interval", "parse_claim_text", "parse_value", "verdict_of"]
+__all__ = ["ClaimCheck", "check_claim", "crossing_interval", "mode_verdicts_text", "parse_claim_text", "parse_value",
+           "verdict_of"]
 
 SIM_UNTIL = 2100
 MAX_YEARS_BEFORE = 10  # a curve may be judged this many years before its first data year
@@ -155,6 +166,15 @@ class ClaimCheck:
     origin_measure : str
         The measure of the claim's likely origin (e.g. ``data_breach_cost``),
         or of the matched figure when no origin is recorded.
+    modes : pd.DataFrame
+        One row per maximum of the likelihood within 2 log-likelihood units
+        when the model has more than one (empty otherwise): ``mode`` (0 = the
+        fit judged on), ``reml_loglik``, ``delta`` (below the best),
+        ``growth`` (annual, on the scale judged), ``percentile``, ``verdict``,
+        ``median``, ``lower_95``, ``upper_95``: what each maximum implies for
+        the claim.
+    mode_verdicts : str
+        The same in words ("" with one maximum).
     distribution : Predictive
         The distribution the claim was judged against.
     statement : str
@@ -193,6 +213,7 @@ class ClaimCheck:
     origin_measure: str
     origin_note: str
     scale_verdicts: str
+    mode_verdicts: str = ""
     origin_ids: tuple[str, ...] = ()
     unit: str = "USD"
     notes: list[str] = field(default_factory=list)
@@ -200,9 +221,10 @@ class ClaimCheck:
     extra: dict[str, float] = field(default_factory=dict)
     scales: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     figures: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    modes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     distribution: Predictive | None = field(default=None, repr=False)
 
-    _TABLES = ("scales", "figures", "distribution")
+    _TABLES = ("scales", "figures", "modes", "distribution")
 
     def _flat(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self._TABLES}
@@ -212,7 +234,8 @@ class ClaimCheck:
         return d
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every scalar field; each scale's ``percentile[S]``, ``verdict[S]``, ``ratio_to_figure[S]``.
+        """One row with every scalar field; each scale's ``percentile[S]``, ``verdict[S]``, ``ratio_to_figure[S]``;
+        each maximum's ``percentile[mode I]`` and ``verdict[mode I]`` when the likelihood has several.
 
         ``origin_ids`` and ``notes`` are joined by ``;``, ``extra`` is spread
         into columns, and ``statement`` is the last column.
@@ -224,6 +247,9 @@ class ClaimCheck:
             d[f"percentile[{s}]"] = r["percentile"]
             d[f"verdict[{s}]"] = r["verdict"]
             d[f"ratio_to_figure[{s}]"] = r["ratio_to_figure"]
+        for _, r in self.modes.iterrows():
+            d[f"percentile[mode {int(r['mode'])}]"] = r["percentile"]
+            d[f"verdict[mode {int(r['mode'])}]"] = r["verdict"]
         d["statement"] = statement
         frame = pd.DataFrame([d])
         for c in ("growth_from_year", "crossing_year", "crossing_lower_80", "crossing_upper_80", "crossing_lower",
@@ -234,7 +260,8 @@ class ClaimCheck:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field, JSON-ready: scalars, ``notes`` as a list, ``scales`` and ``figures`` as lists of records."""
+        """Every field, JSON-ready: scalars, ``notes`` as a list, ``scales``, ``figures`` and ``modes`` as lists of
+        records."""
         def clean(v):
             if isinstance(v, (np.floating, float)):
                 return float(v) if math.isfinite(v) else None
@@ -249,7 +276,7 @@ class ClaimCheck:
         d = {k: clean(v) for k, v in self._flat().items()}
         d["notes"] = list(self.notes)
         d["origin_ids"] = list(self.origin_ids)
-        for name in ("scales", "figures"):
+        for name in ("scales", "figures", "modes"):
             table = getattr(self, name)
             d[name] = [{k: clean(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
         return d
@@ -275,6 +302,7 @@ class ClaimCheck:
                 ("95% interval", f"{money(self.lower_95)} to {money(self.upper_95)}"),
                 ("to fall outside 95%", f"more than {ratio_text(self.reject_multiple)} times the median"),
                 ("by scale", escape(self.scale_verdicts)),
+                *([("by maximum", escape(self.mode_verdicts))] if self.mode_verdicts else []),
                 ("crossing year", escape(self.crossing)),
                 ("likely origin", escape(self.likely_origin)),
                 ("origin measure", escape(self.origin_measure.replace("_", " ") or "n/a"))]
@@ -463,6 +491,44 @@ def _scales_table(against, value: float, year: int, judged: str, judged_dist: Pr
     return pd.DataFrame(rows)
 
 
+def _modes_table(against, value: float, year: int, publisher: str | None) -> pd.DataFrame:
+    """The claim under each maximum of the likelihood within 2 units (empty with one; see the module docstring)."""
+    if not callable(getattr(against, "mode_fit", None)):
+        return pd.DataFrame()
+    modes = against.modes
+    if len(modes) < 2:
+        return pd.DataFrame()
+    rows = []
+    for _, m in modes.iterrows():
+        f = against.mode_fit(int(m["mode"]))
+        dist = _predictive(f, [year], publisher)
+        pct = 100 * float(dist.cdf(value)[0])
+        growth = f.growth_rate(publisher=publisher)[0] if publisher is not None else f.growth_rate()[0]
+        rows.append({"mode": int(m["mode"]), "reml_loglik": float(m["reml_loglik"]), "delta": float(m["delta"]),
+                     "growth": float(growth), "percentile": pct, "verdict": verdict_of(pct),
+                     "median": float(dist.median()[0]), "lower_95": float(dist.quantile(0.025)[0]),
+                     "upper_95": float(dist.quantile(0.975)[0])})
+    return pd.DataFrame(rows)
+
+
+def mode_verdicts_text(modes: pd.DataFrame) -> str:
+    """What each maximum implies for the claim, in words (``""`` for an empty table).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame([{"mode": 0, "delta": 0.0, "growth": 0.113, "verdict": "high", "percentile": 97.0},
+    ...                   {"mode": 1, "delta": 0.41, "growth": 0.529, "verdict": "consistent", "percentile": 46.3}])
+    >>> mode_verdicts_text(t)
+    'high under the best maximum (growth +11.3%/yr; at the 97th percentile); consistent under maximum 1, 0.41 log-likelihood units below (growth +52.9%/yr; at the 46th percentile)'
+    """
+    parts = []
+    for _, m in modes.iterrows():
+        where = ("under the best maximum" if int(m["mode"]) == 0 else
+                 f"under maximum {int(m['mode'])}, {m['delta']:.2f} log-likelihood units below")
+        parts.append(f"{m['verdict']} {where} (growth {rate(m['growth'])}; {percentile(m['percentile'])})")
+    return "; ".join(parts)
+
+
 def _all_figures(against) -> np.ndarray:
     pubs = getattr(against, "publishers", None) or [None]
     vals = [against.observations(**_scale_kw(p)).to_numpy(dtype=float) for p in pubs]
@@ -582,6 +648,8 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
         figures["claim_ratio"] = v / figures["value_usd"].to_numpy(dtype=float)
     scale_verdicts = "; ".join(f"{r['verdict']} on the {r['scale']} scale ({percentile(r['percentile'])})"
                                for _, r in scales.iterrows())
+    modes = _modes_table(against, v, year, publisher)
+    mode_verdicts = mode_verdicts_text(modes)
     notes: list[str] = []
     figs = _all_figures(against)
     if len(figs) and v * TINY_FACTOR < float(np.min(figs)):
@@ -601,6 +669,9 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
     growth = (f"It implies {rate(implied)} from the {y0} figure against a fitted {rate(fitted_rate)}. "
               if y0 is not None else "")
     on_scales = (f"By scale: {scale_verdicts}. " if len(scales) > 1 else "")
+    if mode_verdicts:
+        on_scales += (f"The likelihood has {len(modes)} maxima within 2 log-likelihood units; on the {scale} scale "
+                      f"the claim is {mode_verdicts}. ")
     cross_text = (f"The scale's figure {crossing}. " if crossing.startswith("already")
                   else f"Simulated paths first reach it in {crossing}. " if cross is not None
                   else f"It is {crossing}. ")
@@ -617,9 +688,10 @@ def check_claim(value: Any, year: int, against: Any = None, label: str | None = 
                       crossing_year=cross, crossing_lower_80=c80lo, crossing_upper_80=c80hi, crossing_lower=c95lo,
                       crossing_upper=c95hi, crossing=crossing, paths_crossed=share_crossed, until=until,
                       matched_id=matched, likely_origin=origin, origin_measure=origin_measure,
-                      origin_note=origin_note, scale_verdicts=scale_verdicts, origin_ids=ids,
+                      origin_note=origin_note, scale_verdicts=scale_verdicts, mode_verdicts=mode_verdicts,
+                      origin_ids=ids,
                       unit=str(getattr(against, "unit", "") or ""), notes=notes, statement=statement, extra=extra,
-                      scales=scales, figures=figures, distribution=dist)
+                      scales=scales, figures=figures, modes=modes, distribution=dist)
 
 
 def _times_median(ratio: float, median: float) -> str:

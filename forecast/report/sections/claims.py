@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 import forecast
-from forecast.report.blocks import Block, Section, bold, bullets, figure, heading, one_line, para, ref, table
+from forecast.report.blocks import Block, Section, bold, bullets, figure, fmt_pct, heading, one_line, para, ref, table
 from forecast.report.context import Context
 from forecast.report.figures import new_figure
 from forecast.report.sections.common import (
@@ -54,7 +54,7 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
     from forecast.report.title import exact_money
 
     fmt = money if ctx.options.uses_global else value_fmt(ctx)
-    rows, scale_rows, quote_rows, verdicts = [], [], [], []
+    rows, scale_rows, mode_rows, quote_rows, verdicts = [], [], [], [], []
     for spec, rec in records:
         if isinstance(rec, Exception):
             rows.append([spec.label, "", "", "", "", "", "", "", "", ""])
@@ -70,6 +70,11 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
             scale_rows.append([spec.label, txt(r["scale"]), str(int(r["n_figures"])), r["verdict"],
                                fmt_percentile(r["percentile"]), fmt(r["median"]),
                                interval(r["lower_80"], r["upper_80"], fmt), own or "none"])
+        for _, m in getattr(rec, "modes", pd.DataFrame()).iterrows():  # one line a maximum, when there are several
+            mode_rows.append([spec.label, "best" if int(m["mode"]) == 0 else
+                              f"{int(m['mode'])} ({float(m['delta']):.2f} below)", f"{float(m['reml_loglik']):.2f}",
+                              fmt_pct(m["growth"], 1), m["verdict"], fmt_percentile(m["percentile"]), fmt(m["median"]),
+                              interval(m["lower_95"], m["upper_95"], fmt)])
         figs = getattr(rec, "figures", pd.DataFrame())
         if len(figs):  # the year's own estimates, and the nearest years of the publishers with a scale
             figs = figs[(figs["relation"] == "same year") | figs["publisher"].isin(set(rec.scales["scale"]))]
@@ -104,6 +109,12 @@ def _claims_table(ctx: Context, records: list[tuple[Any, Any]]) -> list[Block]:
                           "Publisher's own figure (claim ÷ figure)"], scale_rows, label="tab-claim-scales",
                          align="llrlrrrl", widths=["1fr", "1.3fr", "0.6fr", "1fr", "0.9fr", "0.9fr", "1.4fr", "1.8fr"],
                          caption="How the verdict changes with the publisher whose scale the claim is read on."))
+    if mode_rows:
+        out.append(table(["Claim", "Maximum", "Log-likelihood", "Growth a year", "Verdict", "Percentile", "Median",
+                          "95% interval"], mode_rows, label="tab-claim-modes", align="llrrlrrr",
+                         widths=["1fr", "1.3fr", "1fr", "1fr", "1fr", "0.9fr", "0.9fr", "1.5fr"],
+                         caption="The model's likelihood has more than one maximum within 2 log-likelihood units: "
+                                 "what each implies for the claim, on the scale judged."))
     if origin_rows:
         out.append(table(["Claim", "Published as", "Likely origin", "Origin measures"], origin_rows,
                          label="tab-origins", align="llll", widths=["1fr", "2.2fr", "2.2fr", "1fr"],
