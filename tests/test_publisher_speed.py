@@ -23,7 +23,7 @@ def test_t_scale_is_the_chi_square_quantile_of_each_year():
         want = np.where(np.isfinite(df)[None, :],
                         np.sqrt(df[None, :] / stats.chi2.ppf(u[:, None], np.where(np.isfinite(df), df, 1.0)[None, :])),
                         1.0)
-    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
 def test_simulate_gives_the_same_paths_again_and_keeps_them_private(fit):
@@ -114,3 +114,28 @@ def test_common_growth_variant_reports_both_its_modes(fit):
     assert common["growth"] == pytest.approx(0.113, abs=5e-4) and second["growth"] == pytest.approx(0.529, abs=5e-4)
     c = forecast.fit_publishers(growth="common")
     assert c.modes["reml_loglik"].round(2).tolist() == [-13.39, -13.80]
+
+
+@pytest.mark.parametrize("dfs", [np.linspace(1.2, 2.1, 80), np.linspace(3.0, 3.8, 80), np.linspace(1.5, 50.0, 80),
+                                 np.geomspace(0.6, 1e5, 80), np.array([1.5, 2.5])])
+def test_chi_square_quantiles_by_interpolation_match_the_exact_ones(dfs):
+    from forecast.published.publishers import _chi2_log_ratio
+
+    u = np.random.default_rng(1).uniform(size=3000)
+    u[:3] = [0.0, 1e-12, 1 - 1e-12]
+    with np.errstate(divide="ignore"):
+        want = np.log(stats.chi2.ppf(u[:, None], dfs[None, :]) / dfs[None, :])
+    got = _chi2_log_ratio(u, dfs)
+    fin = np.isfinite(want)
+    assert np.array_equal(fin, np.isfinite(got))
+    np.testing.assert_allclose(got[fin], want[fin], rtol=0, atol=1e-11)
+
+
+def test_paths_of_the_bundled_fit_use_the_exact_t_scaling(fit):
+    """The curve's t scaling of every path and year equals sqrt(df / chi2.ppf(u, df)) to 1e-12 (relative)."""
+    X = fit._x(np.arange(2021, 2101), 0)
+    df = fit._df(X, None)
+    assert len(np.unique(df)) > 20   # Satterthwaite's df differs from year to year: the interpolated branch
+    u = np.random.default_rng(2).uniform(size=4000)
+    want = np.sqrt(df[None, :] / stats.chi2.ppf(u[:, None], df[None, :]))
+    np.testing.assert_allclose(_t_scale(u, df), want, rtol=1e-12)

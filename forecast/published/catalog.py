@@ -132,21 +132,26 @@ def figures_for_year(year: int, estimates_frame: pd.DataFrame | None = None, *, 
         if c not in est:
             est[c] = ""
     year = int(year)
-    same = est[(est["kind"] == "estimate") & (est["year"] == year) & np.isfinite(est["value_usd"])].copy()
-    same["relation"] = "same year"
-    parts = [same]
-    fitted = est[est["in_model"]]
-    for pub, rows in fitted.groupby("publisher", sort=False):
-        if (same["publisher"] == pub).any():
+    # the rows are picked by position (one take of the wide frame at the end, not one per publisher)
+    yr = est["year"].to_numpy(dtype=float, na_value=np.nan)
+    pub = est["publisher"].to_numpy()
+    fitted = est["in_model"].to_numpy(dtype=bool)
+    same = np.flatnonzero((est["kind"] == "estimate").to_numpy() & (yr == year)
+                          & np.isfinite(est["value_usd"].to_numpy(dtype=float)))
+    picks = [(int(i), "same year") for i in same]
+    for p in dict.fromkeys(pub[fitted]):  # the fitted publishers in order of appearance
+        if p in set(pub[same]):
             continue
-        yrs = rows["year"].astype(int)
-        before = rows[(yrs < year) & (yrs >= year - window)]
-        after = rows[(yrs > year) & (yrs <= year + window)]
+        rows = np.flatnonzero(fitted & (pub == p))
+        before = rows[(yr[rows] < year) & (yr[rows] >= year - window)]
+        after = rows[(yr[rows] > year) & (yr[rows] <= year + window)]
         if len(before):
-            parts.append(before.loc[[before["year"].astype(int).idxmax()]].assign(relation="nearest earlier"))
+            picks.append((int(before[np.argmax(yr[before])]), "nearest earlier"))
         if len(after):
-            parts.append(after.loc[[after["year"].astype(int).idxmin()]].assign(relation="nearest later"))
-    out = pd.concat(parts, ignore_index=True) if parts else same
+            picks.append((int(after[np.argmin(yr[after])]), "nearest later"))
+    out = est.iloc[[i for i, _r in picks]].reset_index(drop=True)
+    out["relation"] = "same year"  # the column's type as a scalar sets it (also when empty)
+    out.loc[:, "relation"] = [r for _i, r in picks]
     out = out.sort_values(["in_model", "publisher", "year"], ascending=[False, True, True], kind="stable")
     out = out[FIGURE_COLUMNS].reset_index(drop=True)
     out["year"] = out["year"].astype(int)

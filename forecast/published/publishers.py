@@ -107,18 +107,61 @@ def _t_scale(u: np.ndarray, df: np.ndarray) -> np.ndarray:
 
     The Student t scaling of a path's curve uncertainty: one uniform per
     path, the chi-square quantile at each year's degrees of freedom (1 where
-    ``df`` is infinite: Normal). The quantile is computed once per distinct
-    ``df`` (``2 * gammaincinv(df / 2, u)``, the same numbers as
-    ``scipy.stats.chi2.ppf``).
+    ``df`` is infinite: Normal). The quantile ``2 * gammaincinv(df / 2, u)``
+    (``scipy.stats.chi2.ppf``) is computed once per distinct ``df``; with
+    many distinct values (Satterthwaite's df changes from year to year) by
+    :func:`_chi2_log_ratio`.
     """
     df = np.asarray(df, dtype=float)
     out = np.ones((len(u), len(df)))
     finite = np.isfinite(df)
     if finite.any():
         vals, inv = np.unique(df[finite], return_inverse=True)
+        out[:, finite] = np.exp(-0.5 * _chi2_log_ratio(np.asarray(u, dtype=float), vals))[:, inv]
+    return out
+
+
+CHEB_NODES = 14     # Chebyshev nodes of the interpolation in _chi2_log_ratio
+CHEB_CHECKS = 4     # distinct dfs at which the interpolation is checked against the exact quantile
+CHEB_TOL = 1e-11    # largest error allowed at the checks (log scale, i.e. relative); else exact everywhere
+
+
+def _chi2_log_ratio(u: np.ndarray, dfs: np.ndarray) -> np.ndarray:
+    """``log(chi2.ppf(u, d) / d)`` for every ``u`` (rows) and distinct ``d`` in ``dfs`` (columns).
+
+    Exact (``gammaincinv``) for a few ``dfs``. For many, it is interpolated in
+    ``x = d**-0.5`` (in which the chi-square quantile is smooth, Cornish-Fisher)
+    through ``CHEB_NODES`` Chebyshev nodes spanning the ``dfs`` (barycentric
+    formula), and checked against the exact value at ``CHEB_CHECKS`` of them:
+    if any differs by more than ``CHEB_TOL`` the exact value is used for all.
+    A ``u`` of 0 (a zero quantile) is computed exactly.
+    """
+    def exact(uu, d):
         with np.errstate(divide="ignore"):
-            q = np.sqrt(vals[None, :] / (2.0 * special.gammaincinv(vals[None, :] / 2.0, u[:, None])))
-        out[:, finite] = q[:, inv]
+            return np.log(2.0 * special.gammaincinv(d[None, :] / 2.0, uu[:, None]) / d[None, :])
+
+    if len(dfs) <= CHEB_NODES + CHEB_CHECKS:
+        return exact(u, dfs)
+    x = dfs ** -0.5
+    lo, hi = float(x.min()), float(x.max())
+    k = np.arange(CHEB_NODES)
+    nodes = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * k / (CHEB_NODES - 1))
+    w = np.where(k % 2 == 0, 1.0, -1.0)
+    w[[0, -1]] *= 0.5
+    diff = x[:, None] - nodes[None, :]
+    hit = np.isclose(diff, 0.0, rtol=0.0, atol=1e-15)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        L = w[None, :] / diff
+    L = np.where(hit.any(axis=1)[:, None], hit.astype(float), L)
+    L = L / L.sum(axis=1, keepdims=True)
+    ok = u > 0
+    out = np.empty((len(u), len(dfs)))
+    out[ok] = exact(u[ok], nodes ** -2.0) @ L.T
+    if (~ok).any():
+        out[~ok] = exact(u[~ok], dfs)
+    check = np.unique(np.linspace(0, len(dfs) - 1, CHEB_CHECKS + 2).round().astype(int)[1:-1])
+    if not np.all(np.abs(out[ok][:, check] - exact(u[ok], dfs[check])) <= CHEB_TOL):
+        return exact(u, dfs)
     return out
 
 
