@@ -81,7 +81,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from forecast.published import _data
 from forecast.published._format import money, possessive, rate
@@ -90,7 +90,7 @@ from forecast.published._bounds import BoundedPredictive
 from forecast.published._bounds import bounds as bounds_for
 from forecast.published._mle import CoreFit, design, fit_core, noise_map
 from forecast.errors import ClaimError, ModelError
-from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, year_index
+from forecast.intervals import DEFAULT_LEVELS, Predictive, check_levels, std_ppf, year_index
 from forecast.families.base import future_years
 
 __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
@@ -196,7 +196,7 @@ def _warm_points(warm: Sequence[dict[str, Any]], owners: list[str], slopes: bool
 
 
 def _range_var(low: np.ndarray, high: np.ndarray, level: float) -> np.ndarray:
-    z = stats.norm.ppf(0.5 + level / 200)
+    z = special.ndtri(0.5 + level / 200)
     ok = np.isfinite(low) & np.isfinite(high) & (low > 0) & (high > low)
     sd = np.where(ok, (np.log(np.where(ok, high, 1.0)) - np.log(np.where(ok, low, 1.0))) / (2 * z), 0.0)
     return sd**2
@@ -361,7 +361,7 @@ class PublisherFit:
                 se = np.sqrt(core.cov[k0 + i - 1, k0 + i - 1])
                 L = np.zeros(len(core.beta))
                 L[k0 + i - 1] = 1.0
-                q = stats.t.ppf(0.975, self._df(L)[0])
+                q = float(std_ppf(0.975, self._df(L)[0]))
                 ratio, lo, hi = np.exp(b), np.exp(b - q * se), np.exp(b + q * se)
                 statement = (f"{possessive(p)} figures run {ratio:.3g} times {possessive(self.reference)}, "
                              f"95% interval {lo:.3g}-{hi:.3g}")
@@ -402,7 +402,7 @@ class PublisherFit:
         grad = self._growth_L(year, None if common else self._pub_index(publisher))
         g = float(grad @ self._core.beta)
         se = float(np.sqrt(grad @ self._core.cov_beta @ grad))
-        q = stats.t.ppf(0.975, self._df(grad)[0])
+        q = float(std_ppf(0.975, self._df(grad)[0]))
         return float(np.expm1(g)), float(np.expm1(g - q * se)), float(np.expm1(g + q * se))
 
     @property
