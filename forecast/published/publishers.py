@@ -121,8 +121,8 @@ def _t_scale(u: np.ndarray, df: np.ndarray) -> np.ndarray:
     return out
 
 
-CHEB_NODES = 14     # Chebyshev nodes of the interpolation in _chi2_log_ratio
-CHEB_CHECKS = 4     # distinct dfs at which the interpolation is checked against the exact quantile
+CHEB_NODES = 12     # Chebyshev nodes of the interpolation in _chi2_log_ratio
+CHEB_CHECKS = 3     # distinct dfs at which the interpolation is checked against the exact quantile
 CHEB_TOL = 1e-11    # largest error allowed at the checks (log scale, i.e. relative); else exact everywhere
 
 
@@ -464,6 +464,9 @@ class PublisherFit:
         a claim: ``sensitivity(claims=...)`` has a row per mode, and
         :meth:`mode_fit` gives the fit itself.
         """
+        kept = self.__dict__.get("_modes_frame")
+        if kept is not None:  # a fit does not change once made: the table is computed once
+            return kept.copy()
         rows = []
         best = self._cores[0].reml_loglik
         for i in range(len(self._cores)):
@@ -475,7 +478,8 @@ class PublisherFit:
             for p in self.scales:
                 row[f"noise_sd[{p}]"] = f.noise_sd(p)
             rows.append(row)
-        return pd.DataFrame(rows)
+        self.__dict__["_modes_frame"] = pd.DataFrame(rows)
+        return self.__dict__["_modes_frame"].copy()
 
     @property
     def scales(self) -> list[str]:
