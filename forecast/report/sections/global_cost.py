@@ -123,6 +123,7 @@ def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
             para("The answer depends on which publishers are in and how the model is specified. ",
                  ref("tab-sensitivity"), " refits the model without each publisher in turn, with one noise level "
                  "for all, with the other curve, and for each publisher with enough figures alone (its own growth "
-                 "rate). Levels and percentiles are on each variant's reference scale."),
+                 "rate). A variant whose likelihood has more than one maximum within 2 log-likelihood units has a "
+                 "row for each. Levels and percentiles are on each variant's reference scale."),
             table(headers, rows, label="tab-sensitivity", align="ll" + "r" * (len(headers) - 2), widths=widths,
                   caption="Sensitivity of the multi-publisher model to its specification.")]
