@@ -262,27 +262,46 @@ def reml_value_and_grad(theta, y, W, v, M_rows, k, G, method: str = "reml") -> t
     the trace. Checked against central differences in the tests.
     """
     theta = np.asarray(theta, dtype=float)
-    beta, u, r, Vir, V, XtViX, r_var = _gls(theta, y, W, v, M_rows, k, G)
     phi, log_tau = _split(theta, G)
-    _s, logdet_v = np.linalg.slogdet(V)
-    ll = -0.5 * (len(y) * np.log(2 * np.pi) + logdet_v + r @ Vir)
-    Vi = np.linalg.inv(V)
-    if method == "reml":
-        _s2, logdet_x = np.linalg.slogdet(XtViX)
-        ll -= 0.5 * logdet_x
-        ViX = Vi @ W[:, :k]
-        P = Vi - ViX @ np.linalg.solve(XtViX, ViX.T)
-    else:
-        P = Vi
-    grad = np.empty(len(theta))
-    dP = np.diag(P)
-    sd2 = 2.0 * np.exp(2.0 * phi)
-    grad[:G] = -0.5 * (dP @ M_rows) * sd2 + 0.5 * ((Vir * Vir) @ M_rows) * sd2
-    if log_tau is not None:
+    sd2 = np.exp(2.0 * phi)
+    r_var = M_rows @ sd2 + v
+    X = W[:, :k]
+    d_inv = 1.0 / r_var
+    logdet_v = float(np.sum(np.log(r_var)))
+    DX = X * d_inv[:, None]
+    if log_tau is not None:  # V = D + tau^2 Z Z' by Woodbury: only q x q algebra (q publishers with own growth)
         Z = W[:, k:]
-        t2 = 2.0 * np.exp(2.0 * log_tau)
+        t2 = np.exp(2.0 * log_tau)
+        DZ = Z * d_inv[:, None]
+        S = np.eye(Z.shape[1]) / t2 + Z.T @ DZ
+        S_inv = np.linalg.inv(S)
+        logdet_v += float(np.linalg.slogdet(S)[1]) + Z.shape[1] * np.log(t2)
+        DZS = DZ @ S_inv                                  # V^-1 = D^-1 - DZS DZ'
+        ViX = DX - DZS @ (DZ.T @ X)
+        ViZ = DZ - DZS @ (DZ.T @ Z)
+        vi_diag = d_inv - np.einsum("ij,ij->i", DZS, DZ)
+    else:
+        ViX = DX
+        vi_diag = d_inv
+    XtViX = X.T @ ViX
+    A = np.linalg.inv(XtViX)
+    beta = A @ (ViX.T @ y)
+    r = y - X @ beta
+    Vir = d_inv * r if log_tau is None else d_inv * r - DZS @ (DZ.T @ r)
+    ll = -0.5 * (len(y) * np.log(2 * np.pi) + logdet_v + r @ Vir)
+    if method == "reml":
+        ll -= 0.5 * float(np.linalg.slogdet(XtViX)[1])
+        # diag(P) and P Z with P = V^-1 - V^-1 X A X' V^-1
+        B = ViX @ A
+        dP = vi_diag - np.einsum("ij,ij->i", B, ViX)
+    else:
+        dP = vi_diag
+    grad = np.empty(len(theta))
+    grad[:G] = (-0.5 * (dP @ M_rows) + 0.5 * ((Vir * Vir) @ M_rows)) * 2.0 * sd2
+    if log_tau is not None:
+        PZ = ViZ - (B @ (ViX.T @ Z) if method == "reml" else 0.0)
         zv = Z.T @ Vir
-        grad[G] = -0.5 * t2 * np.sum((P @ Z) * Z) + 0.5 * t2 * float(zv @ zv)
+        grad[G] = t2 * (-float(np.sum(PZ * Z)) + float(zv @ zv))
     return float(ll), grad
 
 
