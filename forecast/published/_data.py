@@ -15,6 +15,7 @@ few derived columns:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -84,10 +85,16 @@ def estimates(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     >>> df.loc[0, ["id", "value_usd"]]         # doctest: +SKIP
     """
     if frame is None:
-        from forecast.data.registry import load
-
-        frame = load("global_estimates")
+        return _bundled().copy()
     return prepare(frame)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> pd.DataFrame:
+    """The bundled dataset prepared once (callers get a copy)."""
+    from forecast.data.registry import load
+
+    return prepare(load("global_estimates"))
 
 
 def describe_row(row) -> str:
