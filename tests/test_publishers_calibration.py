@@ -122,3 +122,31 @@ def test_pooling_at_the_bound_keeps_coverage_where_the_reference_noise_collapses
     late = raw[raw["year"] == 2029]
     assert abs(late["inside_80"].mean() - 0.80) <= 0.12
     assert late["inside_95"].mean() >= 0.88
+
+
+def test_old_df_is_satterthwaite_of_the_noise_variance_alone_by_hand(study_fit):
+    """The study's `old` rule: df = 2 V^2 / Var(V_hat) with V = L C(theta) L' + s_R^2 (no range variance, no
+    estimated-weights term), the delta method over the free variance parameters, floored at 1."""
+    df, _ = study_data("common_equal", 21)
+    fit = fit_publishers(df, reference="R", bounds=False, starts="quick", growth="common")
+    core = fit._core
+    assert not core.phi_at_bound.any()
+    X = fit._x(np.array([2019, 2029]), 0)
+
+    def V(theta):
+        return np.einsum("ij,jk,ik->i", X, core.henderson(theta), X) + core.noise_var(theta)[0]
+
+    h = 1e-5
+    grad = np.array([(V(core.theta + h * e) - V(core.theta - h * e)) / (2 * h) for e in np.eye(len(core.theta))]).T
+    expect = 2 * V(core.theta) ** 2 / np.einsum("ij,jk,ik->i", grad, core.cov_theta, grad)
+    np.testing.assert_allclose(_old_df(core, X, 0, cap_pinned=False), np.clip(expect, 1, 1e6), rtol=1e-4)
+
+
+def test_kr_variant_counts_the_estimated_weights_term_twice(study_fit):
+    from forecast.published._simulate import STUDY_TARGET_YEARS, _kr_predictive
+
+    loc, scale, df = _kr_predictive(study_fit)
+    parts = study_fit.variance_parts(list(STUDY_TARGET_YEARS))
+    np.testing.assert_allclose(scale**2, parts["total"] + parts["weights"], rtol=1e-10)
+    np.testing.assert_allclose(df, parts["df"], rtol=1e-12)
+    np.testing.assert_allclose(loc, study_fit.predictive_at(list(STUDY_TARGET_YEARS)).loc, rtol=1e-12)
