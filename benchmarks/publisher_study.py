@@ -104,8 +104,8 @@ README, seeds 0-59), in the order they were made:
    lower bound, and the PIT histogram.
 
 Run: ``.venv/bin/python benchmarks/publisher_study.py [--reps 200] [--seed0 1000] [--jobs 2]``;
-it prints the tables that are in benchmarks/README.md (about 8-14 minutes
-with 2 jobs on the shared machine).
+it prints the tables that are in benchmarks/README.md (about 3-4 minutes
+with 2 jobs on the shared machine; about 12 before the faster REML).
 """
 
 from __future__ import annotations
