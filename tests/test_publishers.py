@@ -504,3 +504,21 @@ def test_parameter_covariance_adds_what_the_estimated_variances_add(real_fit):
     C = core.henderson(core.theta)
     np.testing.assert_allclose(core.cov_beta, C + J @ cov_t @ J.T, rtol=1e-5, atol=1e-12)
     assert np.all(np.diag(core.cov_beta) >= np.diag(C))
+
+
+def test_simulated_paths_do_not_depend_on_the_eigenvectors_signs(real_fit, monkeypatch):
+    """A covariance that moves by rounding can flip the signs eigh returns; the paths must not mirror."""
+    from forecast.published import publishers as pubmod
+
+    before = real_fit.simulate(until=2030, n=500, seed=5, noise=False)
+    real_fit.__dict__.pop("_paths", None)
+    eigh = np.linalg.eigh
+
+    def flipped(a):
+        w, v = eigh(a)
+        return w, -v
+
+    monkeypatch.setattr(pubmod.np.linalg, "eigh", flipped)
+    after = real_fit.simulate(until=2030, n=500, seed=5, noise=False)
+    real_fit.__dict__.pop("_paths", None)
+    pd.testing.assert_frame_equal(before, after)

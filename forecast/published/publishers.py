@@ -691,6 +691,9 @@ class PublisherFit:
         X = self._x(yrs, p)
         cov = self._core.cov_beta
         w, V = np.linalg.eigh((cov + cov.T) / 2)
+        # eigenvectors have no sign of their own: fix it (largest entry positive) so that a covariance
+        # that moves by rounding gives nearly the same paths, not a mirrored set
+        V = V * np.where(V[np.abs(V).argmax(axis=0), np.arange(V.shape[1])] < 0, -1.0, 1.0)
         A = V * np.sqrt(np.clip(w, 0, None))
         dev = (rng.standard_normal((n, len(w))) @ A.T) @ X.T
         df_c = self._df(X, None)
