@@ -271,6 +271,7 @@ class Predictive:
     meta: dict = field(default_factory=dict)
     # the draws sorted year by year, made on the first quantile asked for (a forecast reads several sets of them)
     _sorted: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
+    _mean: tuple[np.ndarray, np.ndarray, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.years = year_index(self.years)
@@ -353,7 +354,7 @@ class Predictive:
         """
         out = Predictive(self.years, loc=self.loc, scale=self.scale, df=self.df, samples=self.samples,
                          space=self.space, meta=dict(self.meta))
-        out._sorted = self._sorted
+        out._sorted, out._mean = self._sorted, self._mean
         return out
 
     def sorted_samples(self) -> np.ndarray:
@@ -456,11 +457,13 @@ class Predictive:
         """
         self.meta["mean_note"] = ""
         if self.samples is not None:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                vals = np.maximum(self._to_value(self.samples), 0.0)
-            m, note = simulated_mean(vals, axis=0)
+            if self._mean is None or self._mean[0] is not self.samples:  # made once for these very draws
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    vals = np.maximum(self._to_value(self.samples), 0.0)
+                self._mean = (self.samples, *simulated_mean(vals, axis=0))
+            _, m, note = self._mean
             self.meta["mean_note"] = note
-            return m
+            return m.copy()
         if self.space == "log":
             heavy = np.asarray(self.df) < NORMAL_DF
             if heavy.any():

@@ -44,6 +44,16 @@ def test_new_draws_are_sorted_again():
     assert q.samples is p.samples and q.meta is not p.meta and q.working_quantiles([1.0])[0, 0] == 19.0
 
 
+def test_the_mean_of_draws_is_made_once_for_those_draws():
+    x = np.random.default_rng(3).normal(0, 0.1, (20000, 2))
+    p = Predictive(year_index([2025, 2026]), samples=x)
+    first = p.mean()
+    first[0] = -1.0  # the caller's copy: the distribution keeps its own
+    np.testing.assert_array_equal(p.mean(), np.exp(x).mean(axis=0))
+    p.samples = x * 2
+    np.testing.assert_array_equal(p.mean(), np.exp(x * 2).mean(axis=0))
+
+
 def test_index_years_reads_the_calendar_years():
     assert index_years(year_index([1999, 2024])).tolist() == [1999, 2024]
     assert index_years(pd.PeriodIndex(["2020", "2021"], freq="Y-JUN")).tolist() == [2020, 2021]
@@ -151,3 +161,23 @@ def test_accuracy_is_pandas_groupby_to_the_bit(by):
     got = forecast.accuracy(bt, by=by)
     pd.testing.assert_frame_equal(got, _pandas_accuracy(bt, by), check_exact=True)
     assert got["windows"].sum() == len(bt) and len(got) >= 3
+
+
+def test_arima_tables_are_made_when_read_and_match(monkeypatch):
+    import forecast.families.arima as arima_mod
+
+    made = []
+    real = arima_mod.params_frame
+    monkeypatch.setattr(arima_mod, "params_frame", lambda *a, **k: made.append(1) or real(*a, **k))
+    y = forecast.series("ic3")
+    late = forecast.fit(y, model="arima")
+    pred = late.predictive(3)
+    assert made == []
+    early = forecast.fit(y, model="arima")
+    params, notes = early.params.copy(), list(early.notes)
+    assert made == [1]
+    np.testing.assert_array_equal(pred.samples, early.predictive(3).samples)
+    pd.testing.assert_frame_equal(late.params, params)
+    assert late.notes == notes and late.aicc == early.aicc
+    pd.testing.assert_series_equal(late.residuals, early.residuals)
+    assert params.loc["ar1", "std_err"] > 0 and late.fitted.index[0].year == 2002

@@ -44,7 +44,7 @@ from forecast.errors import ModelError
 from forecast.evaluate.accuracy import accuracy
 from forecast.evaluate.backtest import Backtest, backtest, default_origins
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES
-from forecast.evaluate.fitcache import _CACHE, cache_key, data_key, fit_cache, fit_cached, forecast_cached
+from forecast.evaluate.fitcache import _CACHE, cache_key, fit_cache, fit_cached, forecast_cached
 from forecast.evaluate.calibrate import MODES, Calibration, calibration, rescale_paths_by_level
 from forecast.intervals import Predictive, index_years, level_label, year_index
 from forecast.families import ModelSpec, get_spec, register
@@ -212,15 +212,17 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
     yrs = years_of(y)
     cache = _CACHE.get()
     values: dict[str, list[np.ndarray]] = {}
+    vals = y.to_numpy(dtype=float)
     for origin in np.unique(base_origins):
         rows = np.flatnonzero(base_origins == origin)
-        train = y.iloc[:int(np.searchsorted(yrs, origin, side="right"))]  # the years up to the origin
-        data = data_key(train)
-        keys = tuple(cache_key(train, n, options.get(n, {}), data) for n in names)
+        k = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
+        data = (yrs[:k].tobytes(), vals[:k].tobytes())  # data_key of that prefix, without building it
+        keys = tuple(cache_key(y, n, options.get(n, {}), data) for n in names)
         key = ("mixture", keys, int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
         else:
+            train = y.iloc[:k]
             preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS, data=data)[0]
                      for n in names]
             mix = mixture(preds, [1.0] * len(names))
@@ -395,7 +397,7 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
         ranked = acc["model"].tolist()
         best = ranked[0]
         members = ranked[:top]
-        rows_of = {m: bt[bt["model"] == m] for m in kept}
+        rows_of: dict[str, pd.DataFrame] = {}
         combo_acc = None
         if len(members) > 1 and combine is not False:
             combo_rows = _combo_rows(bt, members, y, horizon, cand_opts)
@@ -424,7 +426,7 @@ def fit_auto(y: pd.Series, *, candidates: Sequence[str] = DEFAULT_CANDIDATES, ho
             if combo_acc is not None:
                 extra = f", better than the combination of {', '.join(members)} ({combo_score:.3f}{unit})"
             choice = f"{best}: the lowest backtest {label} ({best_score:.3f}{unit}){extra}; {design}"
-            chosen_rows = rows_of[best]
+            chosen_rows = bt[bt["model"] == best]
         calib = calibration(chosen_rows, SCORE_LEVELS, mode=calibrate)
         table = acc.copy()
         table["status"] = "candidate"

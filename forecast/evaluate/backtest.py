@@ -25,7 +25,14 @@ import pandas as pd
 from forecast.errors import ForecastError, ModelError
 from forecast.intervals import DEFAULT_LEVELS, check_levels, index_years, level_label
 from forecast.evaluate.defaults import DEFAULT_CANDIDATES, DEFAULT_MAX_ORIGINS, DEFAULT_MIN_TRAIN
-from forecast.evaluate.fitcache import data_key, fit_cache, fit_cached, forecast_cached, predictive_rows
+from forecast.evaluate.fitcache import (
+    cached_forecast,
+    data_key,
+    fit_cache,
+    fit_cached,
+    forecast_cached,
+    predictive_rows,
+)
 from forecast.families import get_spec
 from forecast.families.base import as_annual, fill_gaps_log, years_of
 
@@ -45,8 +52,12 @@ def naive_scale(y: pd.Series) -> float:
     """
     if not isinstance(y.index, pd.PeriodIndex):
         y = as_annual(y)
-    yrs = years_of(y)
-    d = np.diff(np.log(y.to_numpy(dtype=float)))[np.diff(yrs) == 1]
+    return _naive_scale(years_of(y), np.log(y.to_numpy(dtype=float)))
+
+
+def _naive_scale(yrs: np.ndarray, logv: np.ndarray) -> float:
+    """:func:`naive_scale` of the series with years ``yrs`` and log values ``logv``."""
+    d = np.diff(logv)[np.diff(yrs) == 1]
     return float(np.mean(np.abs(d))) if len(d) else float("nan")
 
 
@@ -209,17 +220,25 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     scales: list[float] = []
     failures: list[dict] = []
     warned: list[dict] = []
+    obs = y.to_numpy(dtype=float)
+    logv = np.log(obs)
     with fit_cache():
         for origin in origins:
-            train = y.iloc[:int(np.searchsorted(yrs, origin, side="right"))]  # the years up to the origin
-            scale = naive_scale(train)
+            k = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
+            scale = _naive_scale(yrs[:k], logv[:k])
+            train = None
             if interpolate:
-                train, _ = fill_gaps_log(train)
-            data = data_key(train)
+                train, _ = fill_gaps_log(y.iloc[:k])
+                data = data_key(train)
+            else:
+                data = (yrs[:k].tobytes(), obs[:k].tobytes())  # data_key of the prefix, without building it
             for m in models:
                 opts = {**options, **model_options.get(m, {})}
                 try:
-                    pred, v, texts = forecast_cached(train, m, opts, origin, horizon, levels, data=data)
+                    hit = cached_forecast(m, opts, data, origin, horizon, levels)
+                    if hit is None and train is None:
+                        train = y.iloc[:k]
+                    pred, v, texts = hit or forecast_cached(train, m, opts, origin, horizon, levels, data=data)
                     # a NaN mean is a mean that does not exist (Predictive.mean), not a failure
                     every = np.array([a for k, a in v.items() if k != "mean"])
                     mean = np.asarray(v.get("mean", 1.0))

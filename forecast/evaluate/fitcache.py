@@ -25,7 +25,7 @@ import forecast.families as families
 from forecast.families.base import FitResult, years_of
 from forecast.intervals import Predictive, index_years
 
-__all__ = ["cache_key", "data_key", "fit_cache", "fit_cached", "forecast_cached", "predictive_rows"]
+__all__ = ["cache_key", "cached_forecast", "data_key", "fit_cache", "fit_cached", "forecast_cached", "predictive_rows"]
 
 # (model, options, years, values) -> FitResult or the exception the fit raised
 _CACHE: ContextVar[dict | None] = ContextVar("forecast_fit_cache", default=None)
@@ -60,7 +60,8 @@ def data_key(y: pd.Series) -> tuple[bytes, bytes]:
     return years_of(y).tobytes(), y.to_numpy(dtype=float).tobytes()
 
 
-def cache_key(y: pd.Series, model: str, options: Mapping[str, Any], data: tuple[bytes, bytes] | None = None) -> tuple:
+def cache_key(y: pd.Series | None, model: str, options: Mapping[str, Any],
+              data: tuple[bytes, bytes] | None = None) -> tuple:
     """The key of ``model`` fitted to ``y`` with ``options``; ``data``, when given, is ``data_key(y)``."""
     return (model, repr(sorted(options.items())), *(data_key(y) if data is None else data))
 
@@ -110,6 +111,19 @@ def predictive_rows(res: FitResult, origin: int, horizon: int) -> Predictive:
     pred = res.predictive(until=origin + horizon)
     keep = index_years(pred.years) > origin
     return pred if keep.all() else pred.take(keep)
+
+
+def cached_forecast(model: str, options: Mapping[str, Any], data: tuple[bytes, bytes], origin: int, horizon: int,
+                    levels: Sequence[float]) -> tuple[Predictive, dict[str, np.ndarray], list[str]] | None:
+    """What :func:`forecast_cached` returned for the data whose :func:`data_key` is ``data``; None if not cached.
+
+    Lets a caller skip building the training series when its forecast is cached already.
+    """
+    cache = _CACHE.get()
+    if cache is None:
+        return None
+    return cache.get((cache_key(None, model, dict(options or {}), data), "forecast", int(origin), int(horizon),
+                      tuple(levels)))
 
 
 def forecast_cached(y: pd.Series, model: str, options: Mapping[str, Any] | None, origin: int, horizon: int,

@@ -10,6 +10,7 @@ imported by ``forecast.fit`` and ``forecast.models``) is one.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from collections.abc import Callable
@@ -155,9 +156,15 @@ def fit(y: Any, model: str = "auto", **options: Any) -> FitResult:
     return fitter(y, **options)
 
 
+@functools.lru_cache(maxsize=64)
+def _parameters(fitter: Any) -> Any:
+    """The parameters of a fitting function (read once: a backtest fits thousands of times)."""
+    return inspect.signature(fitter).parameters
+
+
 def _check_options(model: str, fitter: Any, options: dict[str, Any]) -> None:
     """Raise :class:`ModelError` for an option the model family does not take."""
-    params = inspect.signature(fitter).parameters
+    params = _parameters(fitter)
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return
     known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY

@@ -75,11 +75,18 @@ class ArimaResult(FitResult):
 
     model = "arima"
     space = "log"
+    # the parameter table, fit and notes (pandas objects) are made on first use: a backtest reads only forecasts
+    _DEFERRED = frozenset({"params", "fitted", "residuals", "aicc", "notes"})
 
     def __init__(self, y: pd.Series, *, sm_model: Any = None, sm_params: np.ndarray, loglike: float,
                  sm_result: Any = None, mle: dict, grid: dict, param_uncertainty: bool, n_draws: int, seed: int,
-                 **kwargs: Any) -> None:
-        super().__init__(y, **kwargs)
+                 fitted_log: np.ndarray, notes: list[str], options: dict) -> None:
+        # FitResult.__init__ runs in _complete; until then only what the forecasts need is set
+        self.y = y
+        self.options = dict(options)
+        self._fitted_log = fitted_log
+        self._fit_notes = list(notes)
+        self._incomplete = True
         self._sm_model = sm_model
         self.sm_params_ = sm_params
         self._loglike = loglike
@@ -93,6 +100,29 @@ class ArimaResult(FitResult):
         logy = np.log(y.to_numpy())
         self.last_log_ = float(logy[-1])
         self.last_diff_ = float(logy[-1] - logy[-2])
+
+    def _complete(self) -> None:
+        """The parameter table (standard errors from the posterior draws), fitted values, residuals and notes."""
+        delta, phi, sigma = self.mle_["delta"], self.mle_["phi"], self.mle_["sigma"]
+        params = params_frame(["drift", "ar1", "sigma"], [delta, phi, sigma], [np.nan] * 3)
+        draws = self._posterior_draws(np.random.default_rng(self.seed))
+        params["std_err"] = [float(np.std(draws[k], ddof=1)) for k in ("delta", "phi", "sigma")]
+        notes = list(self._fit_notes)
+        notes.append("estimates: exact maximum likelihood (checked against statsmodels' ARIMA); std. errors: "
+                     "posterior standard deviations (flat priors)")
+        if self.param_uncertainty:
+            notes.append(f"intervals include parameter uncertainty ({self.n_draws} simulated paths, "
+                         f"seed {self.seed}); the median is that of the simulated predictive "
+                         "distribution and can differ from the maximum-likelihood point forecast")
+        else:
+            notes.append("intervals omit parameter uncertainty (statsmodels' ARIMA intervals at the "
+                         "maximum-likelihood parameters): they are too narrow")
+        logy = np.log(self.y.to_numpy())
+        idx = self.y.index[1:]
+        fitted = pd.Series(np.exp(self._fitted_log), index=idx, name="fitted")
+        residuals = pd.Series(logy[1:] - self._fitted_log, index=idx, name="residual")
+        FitResult.__init__(self, self.y, params=params, fitted=fitted, residuals=residuals,
+                           aicc=aicc(self._loglike, 3, len(logy) - 1), notes=notes, options=self.options)
 
     @property
     def loglike(self) -> float:
@@ -279,7 +309,6 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     logy = np.log(yc.to_numpy())
     d = np.diff(logy)
     check_sigma(float(np.std(d)), "arima", "log-difference")
-    n = len(logy)
 
     grid = _posterior_grid(d, int(grid_size))
     # exact maximum likelihood: for fixed phi, delta and sigma^2 have closed forms, so the likelihood is
@@ -306,23 +335,8 @@ def fit_arima(y: pd.Series, *, gaps: str = "interpolate", param_uncertainty: boo
     # one-step predictions of log y[t] (t >= 1); the first difference is predicted by its mean
     pred_d = delta + phi * (np.concatenate([[delta], d[:-1]]) - delta)
     fittedvalues = logy[:-1] + pred_d
-    idx = yc.index[1:]
-    fitted = pd.Series(np.exp(fittedvalues), index=idx, name="fitted")
-    residuals = pd.Series(logy[1:] - fittedvalues, index=idx, name="residual")
     result = ArimaResult(yc, sm_model=sm_model, sm_params=sm_params, loglike=llf, sm_result=sm_res, mle=mle,
                          grid=grid, param_uncertainty=bool(param_uncertainty), n_draws=int(n_draws), seed=int(seed),
-                         params=params_frame(["drift", "ar1", "sigma"], [delta, phi, sigma], [np.nan] * 3),
-                         fitted=fitted, residuals=residuals, aicc=aicc(llf, 3, n - 1),
-                         notes=notes, options=options)
-    draws = result._posterior_draws(np.random.default_rng(seed))
-    result.params["std_err"] = [float(np.std(draws[k], ddof=1)) for k in ("delta", "phi", "sigma")]
-    result.notes.append("estimates: exact maximum likelihood (checked against statsmodels' ARIMA); std. errors: posterior "
-                        "standard deviations (flat priors)")
-    if param_uncertainty:
-        result.notes.append(f"intervals include parameter uncertainty ({int(n_draws)} simulated paths, "
-                            f"seed {int(seed)}); the median is that of the simulated predictive "
-                            "distribution and can differ from the maximum-likelihood point forecast")
-    else:
-        result.notes.append("intervals omit parameter uncertainty (statsmodels' ARIMA intervals at the "
-                            "maximum-likelihood parameters): they are too narrow")
+                         fitted_log=fittedvalues, notes=notes, options=options)
+    result._posterior_draws(np.random.default_rng(seed))  # the draws behind every forecast, made once
     return result
