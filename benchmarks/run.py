@@ -17,6 +17,10 @@ one run, the warm backtest of the candidates, and the curve of
 and peak memory); ``--profile`` adds where the time of ``predict --model
 auto`` and of the report goes (cProfile, top entries).
 
+``--backtest-only`` prints only the warm backtest of the candidates (wall and
+CPU, per family) and the report's ``auto`` step (``auto`` on IC3, its forecast
+and the re-run of its rule at each origin): a quick measurement.
+
 ``--variants`` also evaluates variants of the ``auto`` rule (nested, same
 design). They were looked at after the default rule was fixed; their numbers
 come from the same windows, so they are optimistic for whichever looks best.

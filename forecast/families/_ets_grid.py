@@ -106,20 +106,18 @@ class Profile:
         return lvl, trd
 
     def draw_table(self) -> np.ndarray:
-        """``(15, G)``: per grid point what a posterior draw needs (made once).
+        """``(15, G)``: per grid point what a posterior draw needs, to gather once per set of draws.
 
         Rows: ``sse``; the Cholesky factor ``l11, l21, l22`` of ``(M'M)^-1``;
         ``x0``; ``alpha, beta, phi``; the final-state maps ``final[:, 0, :]``
-        and ``final[:, 1, :]``.
+        and ``final[:, 1, :]``. (Not kept: a fit draws once.)
         """
-        if getattr(self, "_draw_table", None) is None:
-            inv = self.mtm_inv
-            l11 = np.sqrt(inv[:, 0, 0])
-            l21 = inv[:, 1, 0] / l11
-            l22 = np.sqrt(np.maximum(inv[:, 1, 1] - l21**2, 0.0))
-            self._draw_table = np.vstack([self.sse, l11, l21, l22, self.x0[:, 0], self.x0[:, 1], self.alpha,
-                                          self.beta, self.phi, self.final[:, 0, :].T, self.final[:, 1, :].T])
-        return self._draw_table
+        inv = self.mtm_inv
+        l11 = np.sqrt(inv[:, 0, 0])
+        l21 = inv[:, 1, 0] / l11
+        l22 = np.sqrt(np.maximum(inv[:, 1, 1] - l21**2, 0.0))
+        return np.vstack([self.sse, l11, l21, l22, self.x0[:, 0], self.x0[:, 1], self.alpha, self.beta, self.phi,
+                          self.final[:, 0, :].T, self.final[:, 1, :].T])
 
     @property
     def loglike(self) -> np.ndarray:
