@@ -168,6 +168,7 @@ class ETSResult(FitResult):
                                                                             l21 * z[:, 0] + l22 * z[:, 1]])
         lvl = f00 + f01 * x0[:, 0] + f02 * x0[:, 1]
         trd = f10 + f11 * x0[:, 0] + f12 * x0[:, 1]
+        alpha, beta, phi = alpha.copy(), beta.copy(), phi.copy()  # rows of the gathered block: kept without it
         return {"alpha": alpha, "beta": beta, "phi": phi, "x0": x0, "sigma": sigma, "level": lvl, "trend": trd}
 
     def _simulate(self, years: pd.PeriodIndex, n: int, rng: np.random.Generator,
