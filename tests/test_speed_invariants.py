@@ -181,3 +181,12 @@ def test_arima_tables_are_made_when_read_and_match(monkeypatch):
     assert late.notes == notes and late.aicc == early.aicc
     pd.testing.assert_series_equal(late.residuals, early.residuals)
     assert params.loc["ar1", "std_err"] > 0 and late.fitted.index[0].year == 2002
+
+
+@pytest.mark.parametrize("model", ["ets", "ets_damped"])
+def test_the_ets_draws_own_their_memory(model):
+    # a draw is gathered from a table of every grid point's numbers at once; what the fit keeps must not hold that
+    # table alive (a backtest keeps dozens of fits)
+    res = forecast.fit(forecast.series("ic3"), model=model)
+    draws = res._posterior_draws(np.random.default_rng(res.seed))
+    assert all(v.base is None for v in draws.values())
