@@ -190,3 +190,20 @@ def test_the_ets_draws_own_their_memory(model):
     res = forecast.fit(forecast.series("ic3"), model=model)
     draws = res._posterior_draws(np.random.default_rng(res.seed))
     assert all(v.base is None for v in draws.values())
+
+
+def test_weighted_choice_is_numpys_choice_to_the_index():
+    from forecast.families._common import weighted_choice
+
+    rng = np.random.default_rng(11)
+    for t in range(200):
+        g = int(rng.integers(1, 9000))
+        w = rng.random(g) ** rng.uniform(1, 80)  # from flat to a few points holding nearly all the weight
+        w[rng.random(g) < 0.3] = 0.0
+        w[rng.integers(g)] += 1e-9
+        w /= w.sum()
+        a_rng, b_rng = np.random.default_rng(t), np.random.default_rng(t)
+        expected = a_rng.choice(g, size=3000, p=w)
+        got = weighted_choice(b_rng, w, 3000)
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == expected.dtype and a_rng.random() == b_rng.random()  # the generator moved the same way

@@ -108,6 +108,41 @@ def remembered_predictive(res: object, years: pd.PeriodIndex, make: Callable[[],
     return memo[1].shared()
 
 
+def weighted_choice(rng: np.random.Generator, p: np.ndarray, n: int, buckets: int = 8192,
+                    width: int = 4) -> np.ndarray:
+    """``rng.choice(len(p), size=n, p=p)``: the same indices and the same generator state after, about twice as fast.
+
+    numpy draws ``n`` uniforms and finds each in the cumulative weights by
+    binary search. Here the search starts from a table of where each of
+    ``buckets`` equal slices of (0, 1) begins in the cumulative weights, and
+    counts the few weights inside the uniform's slice; uniforms in a slice
+    holding more than ``width`` weights (grid points of negligible weight
+    pile up there) are searched as numpy does. ``p`` must be valid weights
+    (non-negative, summing to one), as for ``rng.choice``.
+
+    Examples
+    --------
+    >>> w = np.array([0.1, 0.0, 0.6, 0.3])
+    >>> a = weighted_choice(np.random.default_rng(1), w, 1000)
+    >>> bool((a == np.random.default_rng(1).choice(4, size=1000, p=w)).all())
+    True
+    """
+    cdf = np.cumsum(p, dtype=float)
+    cdf /= cdf[-1]
+    u = rng.random(n)
+    lo = np.searchsorted(cdf, np.arange(buckets + 1) / buckets, side="right")  # weights up to each slice's start
+    b = (u * buckets).astype(np.intp)  # exact: buckets is a power of two
+    start, end = lo[b], lo[b + 1]
+    idx = start.astype(np.int64)
+    last = len(cdf) - 1
+    for j in range(width):
+        idx += (start + j < end) & (cdf[np.minimum(start + j, last)] <= u)
+    wide = np.flatnonzero(end - start > width)
+    if len(wide):
+        idx[wide] = np.searchsorted(cdf, u[wide], side="right")
+    return idx
+
+
 def draw_normals(rng: np.random.Generator, n: int, h: int) -> np.ndarray:
     """``(n, h)`` standard normals drawn one year at a time.
 

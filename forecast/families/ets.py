@@ -43,6 +43,7 @@ from forecast.families._common import (
     params_frame,
     prepare,
     remembered_predictive,
+    weighted_choice,
     year_offsets,
 )
 from forecast.families.base import FitResult
@@ -158,7 +159,7 @@ class ETSResult(FitResult):
     def draw_parameters(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """``n`` draws of the parameters from their posterior, with the final states they imply."""
         p = self.profile_
-        idx = rng.choice(len(self.weights_), size=n, p=self.weights_)
+        idx = weighted_choice(rng, self.weights_, n)  # rng.choice(len(weights), n, p=weights), faster
         chi = rng.chisquare(p.n - 2, size=n)
         # everything a draw needs of its grid point, gathered at once (the same numbers as gathering each)
         sse, l11, l21, l22, x00, x01, alpha, beta, phi, f00, f01, f02, f10, f11, f12 = p.draw_table()[:, idx]
