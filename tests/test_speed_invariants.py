@@ -207,3 +207,15 @@ def test_weighted_choice_is_numpys_choice_to_the_index():
         got = weighted_choice(b_rng, w, 3000)
         np.testing.assert_array_equal(got, expected)
         assert got.dtype == expected.dtype and a_rng.random() == b_rng.random()  # the generator moved the same way
+
+
+def test_a_backtest_partly_cached_gives_the_numbers_of_a_fresh_one():
+    # at each origin the first model's forecast is in the fit cache and the next one's is not: the training series
+    # is then built for the second model only, and must be the same prefix of the data
+    y = forecast.series("ic3")
+    fresh = forecast.backtest(y, models=["drift", "arima", "ets"], origins=range(2014, 2024), horizon=2)
+    with fit_cache():
+        forecast.backtest(y, models=["drift"], origins=range(2014, 2024), horizon=2)
+        partly = forecast.backtest(y, models=["drift", "arima", "ets"], origins=range(2014, 2024), horizon=2)
+    assert partly.attrs["failures"] == [] and fresh.attrs["failures"] == []
+    pd.testing.assert_frame_equal(pd.DataFrame(partly), pd.DataFrame(fresh), check_exact=True)

@@ -215,14 +215,14 @@ def _combo_rows(bt: pd.DataFrame, names: Sequence[str], y: pd.Series, horizon: i
     vals = y.to_numpy(dtype=float)
     for origin in np.unique(base_origins):
         rows = np.flatnonzero(base_origins == origin)
-        k = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
-        data = (yrs[:k].tobytes(), vals[:k].tobytes())  # data_key of that prefix, without building it
+        upto = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
+        data = (yrs[:upto].tobytes(), vals[:upto].tobytes())  # data_key of that prefix, without building it
         keys = tuple(cache_key(y, n, options.get(n, {}), data) for n in names)
         key = ("mixture", keys, int(origin), horizon)
         if cache is not None and key in cache:
             mix, v = cache[key]
         else:
-            train = y.iloc[:k]
+            train = y.iloc[:upto]
             preds = [forecast_cached(train, n, options.get(n, {}), int(origin), horizon, SCORE_LEVELS, data=data)[0]
                      for n in names]
             mix = mixture(preds, [1.0] * len(names))

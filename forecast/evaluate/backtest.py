@@ -224,20 +224,20 @@ def backtest(y: Any, models: Sequence[str] | str | None = None, origins: Iterabl
     logv = np.log(obs)
     with fit_cache():
         for origin in origins:
-            k = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
-            scale = _naive_scale(yrs[:k], logv[:k])
+            upto = int(np.searchsorted(yrs, origin, side="right"))  # the years up to the origin
+            scale = _naive_scale(yrs[:upto], logv[:upto])
             train = None
             if interpolate:
-                train, _ = fill_gaps_log(y.iloc[:k])
+                train, _ = fill_gaps_log(y.iloc[:upto])
                 data = data_key(train)
             else:
-                data = (yrs[:k].tobytes(), obs[:k].tobytes())  # data_key of the prefix, without building it
+                data = (yrs[:upto].tobytes(), obs[:upto].tobytes())  # data_key of the prefix, without building it
             for m in models:
                 opts = {**options, **model_options.get(m, {})}
                 try:
                     hit = cached_forecast(m, opts, data, origin, horizon, levels)
                     if hit is None and train is None:
-                        train = y.iloc[:k]
+                        train = y.iloc[:upto]
                     pred, v, texts = hit or forecast_cached(train, m, opts, origin, horizon, levels, data=data)
                     # a NaN mean is a mean that does not exist (Predictive.mean), not a failure
                     every = np.array([a for k, a in v.items() if k != "mean"])
