@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,22 @@ def remembered_predictive(res: object, years: pd.PeriodIndex, make: Callable[[],
         memo = (key, make())
         res.__dict__["_predictive_memo"] = memo
     return memo[1].shared()
+
+
+def posterior_predictive(res: Any, years: pd.PeriodIndex) -> Predictive:
+    """The predictive of a fit with parameter uncertainty: its posterior draws run forward, kept per years.
+
+    ``res`` has ``seed``, ``n_draws``, ``model``, ``_posterior_draws(rng)`` and
+    ``_simulate(years, n, rng, draws)`` (ETS and ARIMA). The draws and paths
+    come from one generator seeded with ``res.seed``, so the same fit gives the
+    same numbers; :func:`remembered_predictive` keeps the last one made.
+    """
+    def make() -> Predictive:
+        rng = np.random.default_rng(res.seed)
+        samples = res._simulate(years, res.n_draws, rng, res._posterior_draws(rng))
+        return checked(Predictive(years, samples=samples, space="log",
+                                  meta={"n_draws": res.n_draws, "seed": res.seed}), res.model)
+    return remembered_predictive(res, years, make)
 
 
 def weighted_choice(rng: np.random.Generator, p: np.ndarray, n: int, buckets: int = 8192,

@@ -37,7 +37,7 @@ from forecast.families._common import (
     draw_normals,
     params_frame,
     prepare,
-    remembered_predictive,
+    posterior_predictive,
     weighted_choice,
     single_thread_blas,
     year_offsets,
@@ -187,12 +187,7 @@ class ArimaResult(FitResult):
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         if self.param_uncertainty:
-            def make() -> Predictive:
-                rng = np.random.default_rng(self.seed)
-                samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
-                return checked(Predictive(years, samples=samples, space="log",
-                                          meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
-            return remembered_predictive(self, years, make)
+            return posterior_predictive(self, years)
         steps = year_offsets(self.y, years)
         fc = self.sm_result_.get_forecast(int(steps[-1]))
         loc = np.asarray(fc.predicted_mean, dtype=float)[steps - 1]

@@ -42,7 +42,7 @@ from forecast.families._common import (
     draw_normals,
     params_frame,
     prepare,
-    remembered_predictive,
+    posterior_predictive,
     weighted_choice,
     year_offsets,
 )
@@ -187,12 +187,7 @@ class ETSResult(FitResult):
 
     def _predictive(self, years: pd.PeriodIndex) -> Predictive:
         if self.param_uncertainty:
-            def make() -> Predictive:
-                rng = np.random.default_rng(self.seed)
-                samples = self._simulate(years, self.n_draws, rng, self._posterior_draws(rng))
-                return checked(Predictive(years, samples=samples, space="log",
-                                          meta={"n_draws": self.n_draws, "seed": self.seed}), self.model)
-            return remembered_predictive(self, years, make)
+            return posterior_predictive(self, years)
         steps = year_offsets(self.y, years)
         pred = self.sm_result_.get_prediction(start=self.nobs, end=self.nobs + int(steps[-1]) - 1)
         loc = np.asarray(pred.predicted_mean, dtype=float)[steps - 1]
