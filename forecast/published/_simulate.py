@@ -98,7 +98,8 @@ STUDY_DESIGNS: dict[str, dict] = {
                                 "noise": {"R": 0.2, "S": 0.25, "O1": 0.3, "O2": 0.3, "O3": 0.3},
                                 "range_sd": BUNDLED_RANGE_SD, "stream": 4},
 }
-STUDY_METHODS = ("old", "old_capped", "common", "new", "new_pooled", "new_residual", "new_normal", "new_kr")
+STUDY_METHODS = ("old", "old_capped", "common", "new", "new_pooled", "new_residual", "new_normal", "new_kr",
+                 "new_hier")
 
 
 def study_data(design: str, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -215,7 +216,8 @@ def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_M
     One common-growth fit serves ``old``, ``old_capped`` and ``common``; one
     publisher-specific fit serves ``new``, ``new_residual``, ``new_normal``
     and ``new_kr`` (they differ only in the predictive built from it);
-    ``new_pooled`` is a publisher-specific fit with ``pool_at_bound=True``. Returns one row per method and target
+    ``new_pooled`` is a publisher-specific fit with ``pool_at_bound=True``, ``new_hier`` one with
+    ``noise_pooling="hierarchical"``. Returns one row per method and target
     year: ``design``, ``seed``, ``method``, ``year``, ``inside_80``,
     ``inside_95``, ``score_95`` (log-scale Winkler score), ``pit`` (the
     predictive cdf at the new figure), ``z`` (standardised error), ``df``,
@@ -239,16 +241,18 @@ def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_M
     opts = {"reference": "R", "bounds": False, "starts": "quick"}
     fits: dict[str, Any] = {}
 
-    def get(kind: str, pool: bool):
-        if (kind, pool) not in fits:
+    def get(kind: str, pool: bool, hier: bool = False):
+        if (kind, pool, hier) not in fits:
             try:
-                fits[kind, pool] = fit_publishers(df, growth=kind, pool_at_bound=pool, **opts)
+                fits[kind, pool, hier] = fit_publishers(df, growth=kind, pool_at_bound=pool,
+                                                        noise_pooling="hierarchical" if hier else "none", **opts)
             except Exception as exc:  # a fit that fails is counted, not fatal
-                fits[kind, pool] = exc
-        return fits[kind, pool]
+                fits[kind, pool, hier] = exc
+        return fits[kind, pool, hier]
 
     for m in methods:
-        fit = get("common" if m in ("old", "old_capped", "common") else "publisher", m == "new_pooled")
+        fit = get("common" if m in ("old", "old_capped", "common") else "publisher", m == "new_pooled",
+                  m == "new_hier")
         parts = None
         if isinstance(fit, Exception):
             loc = scale = dfs = np.full(len(y), np.nan)

@@ -97,6 +97,7 @@ __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
 CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
 MODE_GAP = 2.0  # restricted log-likelihood units within which a second maximum is reported
+NOISE_POOL_SD = 1.5  # tau of noise_pooling="hierarchical": sd of the publishers' log noise sds around their common value
 
 
 PATHS_KEPT = 8  # sets of simulated paths a fit keeps (the latest calls), so that repeated calls share them
@@ -936,7 +937,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                    range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
                    editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
-                   starts: str = "full", pool_at_bound: bool = False) -> PublisherFit:
+                   starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "none",
+                   noise_pool_sd: float = NOISE_POOL_SD) -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -991,6 +993,25 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         calibration study (``benchmarks/README.md``) measures both: pooling
         mends the too-narrow intervals of those fits but widens them too much
         where the publishers' noise differs, so it is not the default.
+    noise_pooling : {"none", "hierarchical"}
+        ``"none"`` (default): each publisher with ``min_rows`` rows has its
+        own noise sd by REML. ``"hierarchical"``: the log noise sds of those
+        publishers are partially pooled, ``log s[p] ~ N(mu, noise_pool_sd**2)``
+        with ``mu`` estimated, by penalised REML (a noise sd at zero and an
+        over-estimated one both shrink toward the common noise); the
+        Satterthwaite df use the penalised information. Measured in
+        ``benchmarks/publisher_study.py`` (method ``new_hier``); not the
+        default.
+    noise_pool_sd : float
+        ``tau`` of ``noise_pooling="hierarchical"``: the sd of the publishers'
+        log noise sds around their common value, fixed by a stated rule, not
+        estimated (two or three noise sds cannot estimate it). The default,
+        ``NOISE_POOL_SD = 1.5``, is weakly informative: two publishers' noise
+        sds may differ by a factor up to about 70 (2 sd of the difference of
+        two log sds, ``2 * sqrt(2) * 1.5``), so it moves a noise sd the rows
+        leave near zero (a flat likelihood) and barely one they estimate; it
+        was chosen among 0.5, 0.7, 1.0, 1.5 and 2 on the study's tuning seeds.
+        Infinite: the unpooled fit; near 0: one noise sd.
 
     Returns
     -------
@@ -1011,7 +1032,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     return _fit_publishers(estimates, curve, reference, include_publishers=include_publishers,
                            exclude_publishers=exclude_publishers, measures=measures, min_rows=min_rows, noise=noise,
                            range_level=range_level, method=method, df=df, editions=editions, growth=growth,
-                           bounds=bounds, starts=starts, pool_at_bound=pool_at_bound)
+                           bounds=bounds, starts=starts, pool_at_bound=pool_at_bound, noise_pooling=noise_pooling,
+                           noise_pool_sd=noise_pool_sd)
 
 
 def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponential",
@@ -1020,8 +1042,8 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
                     measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                     range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
                     editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
-                    starts: str = "full", pool_at_bound: bool = False,
-                    warm: Sequence[dict[str, Any]] | None = None) -> PublisherFit:
+                    starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "none",
+                    noise_pool_sd: float = NOISE_POOL_SD, warm: Sequence[dict[str, Any]] | None = None) -> PublisherFit:
     """:func:`fit_publishers`; with ``warm`` (see :func:`_warm_points`), the search starts from those maxima of
     another fit mapped onto this one's parameters, plus the quick set of starts, instead of the full grid."""
     if curve not in CURVES:
@@ -1034,6 +1056,13 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
         raise ClaimError(f"growth={growth!r} must be 'publisher' or 'common'")
     if starts not in ("full", "quick"):
         raise ClaimError(f"starts={starts!r} must be 'full' or 'quick'")
+    if noise_pooling not in ("none", "hierarchical"):
+        raise ClaimError(f"noise_pooling={noise_pooling!r} must be 'none' or 'hierarchical'")
+    if noise_pooling == "hierarchical" and not float(noise_pool_sd) > 0:
+        raise ClaimError(f"noise_pool_sd={noise_pool_sd!r} must be positive (inf: no pooling)")
+    if noise_pooling == "hierarchical" and pool_at_bound:
+        raise ClaimError("noise_pooling='hierarchical' and pool_at_bound=True are two ways to pool the noise: "
+                         "choose one")
     if method not in ("reml", "ml"):
         raise ClaimError(f"method={method!r} must be 'reml' or 'ml'")
     if not 0 < float(range_level) < 100:
@@ -1084,7 +1113,8 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
         return fit_core(data["log_value"].to_numpy(), years, pub_idx, v, len(publishers), degree, t_center,
                         min_rows=int(min_rows), common=(noise == "common"), method=method, slope_pubs=slope_pubs,
                         quick=(starts == "quick" or (bool(points) and not pooled)), pooled=pooled,
-                        extra_starts=points if not pooled else None)
+                        extra_starts=points if not pooled else None,
+                        noise_tau=float(noise_pool_sd) if noise_pooling == "hierarchical" else None)
 
     cores = core_fits(())
     core = cores[0]
@@ -1105,6 +1135,10 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
                      f"{int(min_rows)} rows")
     else:
         at_zero = ()
+    if noise_pooling == "hierarchical" and len(owners_idx) > 1:
+        notes.append(f"noise sds of {', '.join(publishers[p] for p in owners_idx)} partially pooled (log sd ~ "
+                     f"N(mu, {float(noise_pool_sd):.3g}^2), penalised REML); the restricted log-likelihood reported "
+                     "includes the penalty")
     close = [c for c in cores if core.reml_loglik - c.reml_loglik <= MODE_GAP]
     if not core.converged:
         notes.append("the optimiser did not report convergence; treat the estimates with care")
@@ -1122,7 +1156,8 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
     options = {"curve": curve, "reference": ref, "include_publishers": include_publishers,
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
                "noise": noise, "range_level": float(range_level), "method": method, "df": df, "editions": editions,
-               "growth": growth, "bounds": bool(bounds), "starts": starts, "pool_at_bound": bool(pool_at_bound)}
+               "growth": growth, "bounds": bool(bounds), "starts": starts, "pool_at_bound": bool(pool_at_bound),
+               "noise_pooling": noise_pooling, "noise_pool_sd": float(noise_pool_sd)}
     if slope_pubs:
         notes.append(f"publisher-specific growth for {', '.join(publishers[i] for i in slope_pubs)} (shrunk toward "
                      f"the common rate; growth sd {core.tau:.2g} on the log scale); the other publishers grow at "
