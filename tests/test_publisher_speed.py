@@ -139,3 +139,16 @@ def test_paths_of_the_bundled_fit_use_the_exact_t_scaling(fit):
     u = np.random.default_rng(2).uniform(size=4000)
     want = np.sqrt(df[None, :] / stats.chi2.ppf(u[:, None], df[None, :]))
     np.testing.assert_allclose(_t_scale(u, df), want, rtol=1e-12)
+
+
+def test_fit_publishers_passes_every_option_to_its_implementation():
+    """The public function forwards its arguments by name: a new option must exist in both signatures."""
+    import inspect
+
+    from forecast.published import publishers as pubmod
+
+    public = inspect.signature(pubmod.fit_publishers).parameters
+    private = dict(inspect.signature(pubmod._fit_publishers).parameters)
+    assert private.pop("warm").default is None
+    assert [(p.name, p.kind, p.default) for p in public.values()] == \
+        [(p.name, p.kind, p.default) for p in private.values()]

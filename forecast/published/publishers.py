@@ -1029,11 +1029,7 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
     >>> fit.offsets[["publisher", "ratio", "lower_95", "upper_95"]]   # doctest: +SKIP
     >>> fit.forecast(until=2030, publisher="Cybersecurity Ventures")  # doctest: +SKIP
     """
-    return _fit_publishers(estimates, curve, reference, include_publishers=include_publishers,
-                           exclude_publishers=exclude_publishers, measures=measures, min_rows=min_rows, noise=noise,
-                           range_level=range_level, method=method, df=df, editions=editions, growth=growth,
-                           bounds=bounds, starts=starts, pool_at_bound=pool_at_bound, noise_pooling=noise_pooling,
-                           noise_pool_sd=noise_pool_sd)
+    return _fit_publishers(**locals())  # every argument, by name (a test ties the two signatures)
 
 
 def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponential",
