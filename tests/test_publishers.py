@@ -373,10 +373,35 @@ def test_satterthwaite_df_of_a_new_figure_uses_the_predictive_variance(real_fit)
     pred = real_fit.predictive_at(years)
     np.testing.assert_allclose(pred.scale**2, V(core.theta), rtol=1e-10)
     np.testing.assert_allclose(pred.df, expect, rtol=1e-4)
-    # not floored at 1 (a Cauchy); a df below 2 is said
-    assert pred.df[0] > 2 and 1.0 < pred.df[1] < 2
-    assert any("below 2" in n for n in pred.meta["notes"])
+    # a df below 2 is said, and only then
+    assert pred.df[0] > 2
+    assert any("below 2" in n for n in pred.meta["notes"]) == bool(pred.df[1] < 2)
     assert not any("below 2" in n for n in real_fit.predictive_at([2019]).meta["notes"])
+
+
+def test_a_df_below_two_is_raised_to_two_and_said():
+    """Without noise pooling the bundled data give CSIS/McAfee's 2030 figure a Satterthwaite df between 1 and 2:
+    by default raised to 2 with a note; with min_df=0 kept as computed (not floored at 1) and said."""
+    years = [2019, 2030]
+    raw = fit_publishers(noise_pooling="none", min_df=0)
+    X = raw._x(np.array(years), 0)
+    sat = raw._core.satterthwaite_df(X, 0)
+    pred = raw.predictive_at(years)
+    np.testing.assert_allclose(pred.df, sat, rtol=1e-12)
+    assert sat[0] > 2 and 1.0 < sat[1] < 2
+    assert any("below 2" in n and "not floored" in n for n in pred.meta["notes"])
+    assert not any("below 2" in n for n in raw.predictive_at([2019]).meta["notes"])
+    floored = fit_publishers(noise_pooling="none")
+    fp = floored.predictive_at(years)
+    np.testing.assert_allclose(fp.df, [sat[0], 2.0], rtol=1e-12)
+    np.testing.assert_allclose(fp.scale, pred.scale, rtol=1e-12)  # only the tails change
+    assert any(f"degrees of freedom {sat[1]:.2g}" in n and "raised to 2" in n for n in fp.meta["notes"])
+    assert not any("degrees of freedom below 2" in n for n in fp.meta["notes"])
+    last = raw._core.satterthwaite_df(raw._x(np.array([raw.last_year]), 0), 0)[0]
+    assert any("raised to 2" in n for n in floored.notes) == bool(last < 2)
+    assert fp.quantile(0.975)[1] < pred.quantile(0.975)[1]
+    with pytest.raises(ClaimError, match="min_df"):
+        fit_publishers(min_df=-1)
 
 
 def test_two_trillion_for_2019_is_far_in_the_tail_on_the_csis_scale(real_fit):

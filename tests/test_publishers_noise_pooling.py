@@ -34,8 +34,8 @@ def test_penalty_gradient_matches_central_differences():
     assert noise_penalty(np.array([-9.0]), 0.5)[0] == 0.0  # one free noise sd: nothing to pool with
 
 
-def test_a_very_wide_pooling_sd_reproduces_the_default_fit(data):
-    base = fit_publishers(data, **OPTS)
+def test_a_very_wide_pooling_sd_reproduces_the_unpooled_fit(data):
+    base = fit_publishers(data, noise_pooling="none", **OPTS)
     for tau in (np.inf, 1e6):
         wide = fit_publishers(data, noise_pooling="hierarchical", noise_pool_sd=tau, **OPTS)
         for p in base.publishers:
@@ -47,7 +47,7 @@ def test_a_very_wide_pooling_sd_reproduces_the_default_fit(data):
 
 
 def test_a_tiny_pooling_sd_gives_every_publisher_one_noise_sd(data):
-    base = fit_publishers(data, **OPTS)
+    base = fit_publishers(data, noise_pooling="none", **OPTS)
     assert abs(np.log(base.noise_sd("R") + 1e-12) - np.log(base.noise_sd("S"))) > 0.5  # they differ unpooled
     tight = fit_publishers(data, noise_pooling="hierarchical", noise_pool_sd=1e-3, **OPTS)
     sds = np.array([tight.noise_sd(p) for p in tight.publishers])
@@ -68,9 +68,10 @@ def test_pooling_moves_a_noise_sd_at_zero_toward_the_others():
         rows.append(row(f"s-{y}", "S", y, 700.0 * np.exp(0.3 * (y - 2015) + 0.3 * rng.standard_normal())))
     rows.append(row("o-2016", "O", 2016, 600.0))
     df = frame(rows)
-    held = fit_publishers(df, reference="R", bounds=False)
+    held = fit_publishers(df, reference="R", bounds=False, noise_pooling="none")
     assert held.noise_sd("R") < 1e-3
-    fit = fit_publishers(df, reference="R", bounds=False, noise_pooling="hierarchical")
+    fit = fit_publishers(df, reference="R", bounds=False)  # the default pools
+    assert fit.options["noise_pool_sd"] == 2.5
     assert 0.02 < fit.noise_sd("R") < fit.noise_sd("S")
     assert not fit._core.phi_at_bound[0]
     assert fit.options["noise_pooling"] == "hierarchical"
@@ -80,7 +81,8 @@ def test_pooling_moves_a_noise_sd_at_zero_toward_the_others():
 
 @pytest.mark.parametrize("kw, word", [({"noise_pooling": "bayes"}, "noise_pooling"),
                                       ({"noise_pooling": "hierarchical", "noise_pool_sd": 0.0}, "noise_pool_sd"),
-                                      ({"noise_pooling": "hierarchical", "pool_at_bound": True}, "choose one")])
+                                      ({"noise_pooling": "hierarchical", "pool_at_bound": True}, "noise_pooling='none'"),
+                                      ({"pool_at_bound": True}, "noise_pooling='none'")])
 def test_bad_pooling_options_raise(data, kw, word):
     with pytest.raises(ClaimError, match=word):
         fit_publishers(data, **OPTS, **kw)

@@ -127,7 +127,7 @@ class CoreFit:
                 out = out + self.range_var[pub]
         return out
 
-    def satterthwaite_df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
+    def satterthwaite_df(self, L: np.ndarray, pub: int | None = None, *, cap_growth_sd: bool = False) -> np.ndarray:
         """Degrees of freedom of ``L @ beta`` (plus a new figure of publisher ``pub``) by Satterthwaite's method.
 
         ``df = 2 V**2 / Var(V_hat)`` with ``V`` the variance of the estimate
@@ -139,6 +139,14 @@ class CoreFit:
         ``V`` but not ``Var(V_hat)``). The value is not floored: a df below 2
         is returned as is (the caller says so). Falls back to ``df_resid``
         when the variance parameters have no covariance (at a bound).
+
+        A noise sd held at its lower bound caps the df at ``df_resid`` where
+        ``V`` depends on it (it has no REML variance, and its data could not
+        tell it from zero). A growth sd at its lower bound does not (unless
+        ``cap_growth_sd``, the rule before 2026-12-03): there the data say one
+        common growth rate, whose uncertainty is already in ``V``; capping at
+        the residual df made the 80% intervals of the calibration study 8-9
+        points too wide under common growth (``benchmarks/README.md``).
         """
         L = np.atleast_2d(np.asarray(L, dtype=float))
         theta = self.theta
@@ -151,6 +159,8 @@ class CoreFit:
         # a variance parameter held at its lower bound has no REML variance: the delta method would treat it as
         # known and give a df near infinity; where V depends on it, the residual df is used instead
         pinned = np.flatnonzero(self.phi_at_bound & (theta < 0))
+        if not cap_growth_sd:
+            pinned = pinned[pinned < len(self.phi)]
         uses_pinned = np.zeros(len(V), dtype=bool)
         for g in pinned:
             up = theta.copy()

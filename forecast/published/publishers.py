@@ -27,7 +27,12 @@ together::
   fewer than ``min_rows`` (default 3) included rows cannot estimate it (its
   offset absorbs one row entirely); it takes the row-weighted mean noise
   variance of the publishers that can (``noise="common"`` gives everyone one
-  sd);
+  sd). The own noise sds are partially pooled by default
+  (``noise_pooling="hierarchical"``: ``log s[p] ~ N(mu, 2.5**2)``, penalised
+  REML): four figures leave about two degrees of freedom for a noise sd,
+  and unpooled REML put the reference's at zero in 30-49% of the
+  calibration study's replications (intervals far too narrow there, too
+  wide elsewhere);
 - ``v[p, t]`` is the variance implied by a published low-high range, read as a
   90% interval: ``sd = (log high - log low) / 3.29``. A row with only a low and
   a high figure uses their geometric midpoint as its point.
@@ -57,9 +62,11 @@ offsets and growth, come by default from Satterthwaite's approximation with
 the REML covariance of the variance parameters (``df="satterthwaite"``, the
 method of R's lmerTest), computed for the same variance the predictive uses;
 where that variance depends on a noise sd held at its lower bound (which has
-no REML variance), the residual df is used instead. The df is never floored:
-a df below 2 (no finite variance) is said in the fit's and the predictive's
-notes. A Student t on the log scale has no mean: forecast frames show NaN in
+no REML variance), the residual df is used instead (a growth sd at its lower
+bound does not cap it: the data then say one common rate, whose uncertainty
+the variance holds). A df below 2 (no finite variance) is raised to 2 and
+the fit's and the predictive's notes say so (``min_df``; the calibration
+study found the heavier tails add no coverage). A Student t on the log scale has no mean: forecast frames show NaN in
 ``mean`` with ``attrs["mean_note"]`` unless the truncation makes the mean
 exist and the bound does not set it. ``df="residual"`` uses ``rows - fixed
 coefficients - variance parameters`` as for an OLS fit, ``df="normal"``
@@ -97,7 +104,8 @@ __all__ = ["CURVES", "PublisherFit", "fit_publishers"]
 
 CURVES: dict[str, int] = {"exponential": 1, "quadratic": 2}
 MODE_GAP = 2.0  # restricted log-likelihood units within which a second maximum is reported
-NOISE_POOL_SD = 1.5  # tau of noise_pooling="hierarchical": sd of the publishers' log noise sds around their common value
+MIN_DF = 2.0  # a Satterthwaite df below this is raised to it, with a note (option min_df)
+NOISE_POOL_SD = 2.5  # tau of noise_pooling="hierarchical": sd of the publishers' log noise sds around their common value
 
 
 PATHS_KEPT = 8  # sets of simulated paths a fit keeps (the latest calls), so that repeated calls share them
@@ -306,14 +314,16 @@ class PublisherFit:
         return design(np.asarray(years, dtype=float), np.full(len(years), p), len(self.publishers),
                       self.degree, self.t_center, self._core.slope_pubs)
 
-    def _df(self, L: np.ndarray, pub: int | None = None) -> np.ndarray:
-        """Degrees of freedom for ``L @ beta`` (plus publisher ``pub``'s noise), per the ``df`` option."""
+    def _df(self, L: np.ndarray, pub: int | None = None, *, floor: bool = True) -> np.ndarray:
+        """Degrees of freedom for ``L @ beta`` (plus publisher ``pub``'s noise), per the ``df`` option; a
+        Satterthwaite df below the ``min_df`` option is raised to it unless ``floor=False`` (see :meth:`_df_notes`)."""
         L = np.atleast_2d(L)
         how = self.options.get("df", "satterthwaite")
         if how == "normal":
             return np.full(len(L), np.inf)
         if how == "satterthwaite":
-            return self._core.satterthwaite_df(L, pub)
+            df = self._core.satterthwaite_df(L, pub)
+            return np.maximum(df, float(self.options.get("min_df", MIN_DF))) if floor else df
         return np.full(len(L), max(self._core.df_resid, 1.0))
 
     def noise_sd(self, publisher: str | None = None) -> float:
@@ -514,7 +524,7 @@ class PublisherFit:
                                                  lower=lo, upper=hi)
         else:
             pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
-        pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(df, p)})
+        pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(X, p)})
         return pred
 
     def variance_parts(self, years: Iterable[int], publisher: str | None = None) -> pd.DataFrame:
@@ -567,13 +577,24 @@ class PublisherFit:
         """
         return bounds_for(years)
 
-    def _df_notes(self, df: np.ndarray, p: int) -> list[str]:
-        low = np.asarray(df) < 2
-        if not low.any():
-            return []
-        return [f"degrees of freedom below 2 ({float(np.min(df)):.2g}) for a new figure of {self.publishers[p]}: "
-                "the Student t has no finite variance and its intervals are very wide (the noise variances rest "
-                "on a handful of rows); not floored"]
+    def _df_notes(self, L: np.ndarray, p: int) -> list[str]:
+        """What the notes say of the degrees of freedom of a new figure of publisher ``p`` at the rows of ``L``:
+        a Satterthwaite df below ``min_df`` raised to it, and a df left below 2."""
+        raw = self._df(L, p, floor=False)
+        df = self._df(L, p)
+        out = []
+        if np.any(df > raw):
+            out.append(f"Satterthwaite degrees of freedom {float(np.min(raw)):.2g} for a new figure of "
+                       f"{self.publishers[p]}, raised to {float(self.options.get('min_df', MIN_DF)):g}: the noise "
+                       "variances rest on a handful of rows, and below 2 the approximation gives tails so heavy "
+                       "that the intervals are unbounded in practice; the calibration study "
+                       "(benchmarks/README.md) found they add no coverage (fit_publishers(min_df=0) keeps them)")
+        if np.any(df < 2):
+            out.append(f"degrees of freedom below 2 ({float(np.min(df)):.2g}) for a new figure of "
+                       f"{self.publishers[p]}: the Student t has no finite variance and its intervals are very wide "
+                       "(the noise variances rest on a handful of rows); not floored (min_df "
+                       f"{float(self.options.get('min_df', MIN_DF)):g})")
+        return out
 
     def predictive(self, horizon: int | None = None, until: int | None = None,
                    publisher: str | None = None) -> Predictive:
@@ -832,6 +853,10 @@ class PublisherFit:
                 ref = str(rest.index[0])
             refit(f"without {p}", exclude_publishers=sorted(excl), reference=ref)
         refit("one common noise sd", noise="common")
+        if base.get("noise_pooling") == "hierarchical":
+            refit("noise sds not pooled (REML alone)", noise_pooling="none")
+        else:
+            refit("noise sds partially pooled", noise_pooling="hierarchical", pool_at_bound=False)
         if base.get("df") == "satterthwaite":
             refit("residual degrees of freedom (lighter tails)", df="residual")
         else:
@@ -900,7 +925,10 @@ class PublisherFit:
                  f"{'yes' if self.options.get('bounds', True) else 'no'}",
                  f"Level in {self.last_year} on the {self.reference} scale: "
                  f"{money(float(self.predictive_at([self.last_year]).median()[0]))} (median)",
-                 f"Noise sds by {self.options['method'].upper()}; intervals "
+                 f"Noise sds by {self.options['method'].upper()}"
+                 + (f" (partially pooled, log sd ~ N(mu, {self.options['noise_pool_sd']:.3g}^2))"
+                    if self.options.get("noise_pooling") == "hierarchical" and len(self._core.phi) > 1 else "")
+                 + "; intervals "
                  + ("Normal" if self.options["df"] == "normal" else
                     f"Student t with {self._core.df_resid:.3g} residual degrees of freedom"
                     if self.options["df"] == "residual" else
@@ -937,8 +965,8 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
                    measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                    range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
                    editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
-                   starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "none",
-                   noise_pool_sd: float = NOISE_POOL_SD) -> PublisherFit:
+                   starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "hierarchical",
+                   noise_pool_sd: float = NOISE_POOL_SD, min_df: float = MIN_DF) -> PublisherFit:
     """Fit the latent global cost and each publisher's offset and noise (see module docstring).
 
     Parameters
@@ -987,31 +1015,42 @@ def fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponent
         When a publisher's own noise sd falls to its lower bound (its figures
         scatter no more than their published ranges explain), pool its noise
         with the other publishers' and refit (named in
-        :attr:`PublisherFit.pooled_noise` and a note). Default ``False``: the
-        sd is held at the bound (the figures then weigh as if exact up to
-        their ranges) and the residual df is used where that matters. The
-        calibration study (``benchmarks/README.md``) measures both: pooling
-        mends the too-narrow intervals of those fits but widens them too much
-        where the publishers' noise differs, so it is not the default.
-    noise_pooling : {"none", "hierarchical"}
-        ``"none"`` (default): each publisher with ``min_rows`` rows has its
-        own noise sd by REML. ``"hierarchical"``: the log noise sds of those
-        publishers are partially pooled, ``log s[p] ~ N(mu, noise_pool_sd**2)``
-        with ``mu`` estimated, by penalised REML (a noise sd at zero and an
-        over-estimated one both shrink toward the common noise); the
-        Satterthwaite df use the penalised information. Measured in
-        ``benchmarks/publisher_study.py`` (method ``new_hier``); not the
-        default.
+        :attr:`PublisherFit.pooled_noise` and a note). Only with
+        ``noise_pooling="none"``. Measured in the calibration study
+        (``benchmarks/README.md``, method ``new_pooled``): it mends the
+        too-narrow intervals of those fits but widens them too much where
+        the publishers' noise differs.
+    noise_pooling : {"hierarchical", "none"}
+        ``"hierarchical"`` (default): the log noise sds of the publishers with
+        ``min_rows`` rows are partially pooled, ``log s[p] ~ N(mu,
+        noise_pool_sd**2)`` with ``mu`` estimated, by penalised REML: a noise
+        sd the rows leave at zero and one over-estimated from a couple of
+        residual degrees of freedom both move toward the common noise; the
+        Satterthwaite df use the penalised information. ``"none"``: each such
+        publisher's noise sd by REML alone (the default until 2026-12-03;
+        method ``new_unpooled`` of the study). With fewer than two such
+        publishers the two are the same.
     noise_pool_sd : float
-        ``tau`` of ``noise_pooling="hierarchical"``: the sd of the publishers'
-        log noise sds around their common value, fixed by a stated rule, not
+        ``tau`` of the hierarchical pooling: the sd of the publishers' log
+        noise sds around their common value, fixed by a stated rule, not
         estimated (two or three noise sds cannot estimate it). The default,
-        ``NOISE_POOL_SD = 1.5``, is weakly informative: two publishers' noise
-        sds may differ by a factor up to about 70 (2 sd of the difference of
-        two log sds, ``2 * sqrt(2) * 1.5``), so it moves a noise sd the rows
-        leave near zero (a flat likelihood) and barely one they estimate; it
-        was chosen among 0.5, 0.7, 1.0, 1.5 and 2 on the study's tuning seeds.
-        Infinite: the unpooled fit; near 0: one noise sd.
+        ``NOISE_POOL_SD = 2.5``, is weakly informative: two publishers' noise
+        sds may differ by a factor of about 1,000 at 2 sd of the difference
+        of two log sds (``2 * sqrt(2) * 2.5``), so it moves a noise sd the
+        rows leave near zero (a flat likelihood) and barely one they
+        estimate. It was chosen among 1.5, 2, 2.5 and 3 on the study's tuning
+        seeds (1.5 over-covers where the publishers' noise differs fourfold,
+        3 leaves more fits near zero). Infinite: the unpooled fit; near 0:
+        one noise sd.
+    min_df : float
+        With ``df="satterthwaite"``, a df below ``min_df`` (default 2, the
+        smallest with a finite variance) is raised to it and a note says so.
+        Below 2 Satterthwaite's approximation, resting on a couple of
+        residual degrees of freedom, gives tails heavy enough to make the
+        95% interval span orders of magnitude; in the calibration study
+        raising it to 2 changed no coverage by more than half a point and
+        removed interval scores in the thousands. ``0`` keeps the df as
+        computed (a df below 2 is then said in the notes).
 
     Returns
     -------
@@ -1038,8 +1077,9 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
                     measures: Iterable[str] = FIT_MEASURES, min_rows: int = 3, noise: str = "publisher",
                     range_level: float = 90.0, method: str = "reml", df: str = "satterthwaite",
                     editions: dict[str, int] | None = None, growth: str = "publisher", bounds: bool = True,
-                    starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "none",
-                    noise_pool_sd: float = NOISE_POOL_SD, warm: Sequence[dict[str, Any]] | None = None) -> PublisherFit:
+                    starts: str = "full", pool_at_bound: bool = False, noise_pooling: str = "hierarchical",
+                    noise_pool_sd: float = NOISE_POOL_SD, min_df: float = MIN_DF,
+                    warm: Sequence[dict[str, Any]] | None = None) -> PublisherFit:
     """:func:`fit_publishers`; with ``warm`` (see :func:`_warm_points`), the search starts from those maxima of
     another fit mapped onto this one's parameters, plus the quick set of starts, instead of the full grid."""
     if curve not in CURVES:
@@ -1057,8 +1097,10 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
     if noise_pooling == "hierarchical" and not float(noise_pool_sd) > 0:
         raise ClaimError(f"noise_pool_sd={noise_pool_sd!r} must be positive (inf: no pooling)")
     if noise_pooling == "hierarchical" and pool_at_bound:
-        raise ClaimError("noise_pooling='hierarchical' and pool_at_bound=True are two ways to pool the noise: "
-                         "choose one")
+        raise ClaimError("noise_pooling='hierarchical' (the default) and pool_at_bound=True are two ways to pool "
+                         "the noise: with pool_at_bound=True give noise_pooling='none'")
+    if not float(min_df) >= 0:
+        raise ClaimError(f"min_df={min_df!r} must be 0 or more (0: the Satterthwaite df as computed)")
     if method not in ("reml", "ml"):
         raise ClaimError(f"method={method!r} must be 'reml' or 'ml'")
     if not 0 < float(range_level) < 100:
@@ -1153,7 +1195,7 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
                "exclude_publishers": exclude_publishers, "measures": tuple(measures), "min_rows": int(min_rows),
                "noise": noise, "range_level": float(range_level), "method": method, "df": df, "editions": editions,
                "growth": growth, "bounds": bool(bounds), "starts": starts, "pool_at_bound": bool(pool_at_bound),
-               "noise_pooling": noise_pooling, "noise_pool_sd": float(noise_pool_sd)}
+               "noise_pooling": noise_pooling, "noise_pool_sd": float(noise_pool_sd), "min_df": float(min_df)}
     if slope_pubs:
         notes.append(f"publisher-specific growth for {', '.join(publishers[i] for i in slope_pubs)} (shrunk toward "
                      f"the common rate; growth sd {core.tau:.2g} on the log scale); the other publishers grow at "
@@ -1173,5 +1215,5 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
     fit._source = source
     for i, p in enumerate(publishers):
         if counts[p] >= int(min_rows) or i == 0:
-            fit.notes += fit._df_notes(fit._df(fit._x(np.array([fit.last_year]), i), i), i)
+            fit.notes += fit._df_notes(fit._x(np.array([fit.last_year]), i), i)
     return fit

@@ -122,7 +122,8 @@ def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
     return [heading("How sensitive the answer is"),
             para("The answer depends on which publishers are in and how the model is specified. ",
                  ref("tab-sensitivity"), " refits the model without each publisher in turn, with one noise level "
-                 "for all, with the other curve, and for each publisher with enough figures alone (its own growth "
+                 "for all, with each publisher's noise estimated from its own figures alone (not pooled), with the "
+                 "other curve, and for each publisher with enough figures alone (its own growth "
                  "rate). A variant whose likelihood has more than one maximum within 2 log-likelihood units has a "
                  "row for each. Levels and percentiles are on each variant's reference scale."),
             table(headers, rows, label="tab-sensitivity", align="ll" + "r" * (len(headers) - 2), widths=widths,
