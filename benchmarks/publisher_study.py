@@ -282,6 +282,23 @@ def diagnostics(raw: pd.DataFrame, method: str = "new") -> dict[str, pd.DataFram
             "by reference noise sd at its lower bound": bound, "PIT histogram (10 bins)": pit}
 
 
+def calibration_table(raw: pd.DataFrame, method: str = "new") -> pd.DataFrame:
+    """The default's coverage in the columns of ``forecast.published.calibration.measured_coverage()``."""
+    from forecast.published._simulate import STUDY_TARGET_YEARS
+
+    t = summarise(raw[raw["method"] == method])
+    seeds = f"{int(raw['seed'].min())}-{int(raw['seed'].max())}"
+    last = max(STUDY_TARGET_YEARS)
+    rows = []
+    for _, r in t.iterrows():
+        for level in (80, 95):
+            rows.append({"design": r["design"], "year": int(r["year"]),
+                         "horizon": "6 years after the data" if r["year"] == last else "in the data window",
+                         "level": level, "coverage": r[f"coverage_{level}"], "se": r[f"se_{level}"],
+                         "reps": int(r["reps"]), "seeds": seeds, "method": method})
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200)
@@ -291,11 +308,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--methods", nargs="*", default=list(STUDY_METHODS),
                     help="methods to run (for development on the tuning seeds; the tables use all)")
     ap.add_argument("--save", help="write the raw replications to this pickle")
+    ap.add_argument("--load", help="summarise the raw replications of this pickle instead of running")
+    ap.add_argument("--write-calibration", metavar="CSV",
+                    help="write the coverage of the default (method new) as forecast/published/calibration.csv "
+                         "reads it")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    raw = run(args.designs, args.reps, args.jobs, args.seed0, tuple(args.methods))
+    if args.load:
+        raw = pd.read_pickle(args.load)
+        args.seed0, args.reps = int(raw["seed"].min()), int(raw["seed"].nunique())
+    else:
+        raw = run(args.designs, args.reps, args.jobs, args.seed0, tuple(args.methods))
     if args.save:
         raw.to_pickle(args.save)
+    if args.write_calibration:
+        calibration_table(raw).to_csv(args.write_calibration, index=False, float_format="%.2f")
     table = summarise(raw)
     pd.set_option("display.width", 220)
     pd.set_option("display.max_rows", 500)

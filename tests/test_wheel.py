@@ -29,7 +29,9 @@ PROBE = textwrap.dedent(
     names = list(forecast.datasets()["name"])
     rows = {n: len(forecast.load(n)) for n in names}
     y = forecast.series("ic3")
+    from forecast.published.calibration import measured_coverage
     print(json.dumps({
+        "calibration_rows": len(measured_coverage()),
         "file": forecast.__file__,
         "data_dir": str(data_dir()),
         "rows": rows,
@@ -59,6 +61,7 @@ def test_wheel_contains_every_data_file(wheel):
     for csv_file in sorted((ROOT / "data").glob("*.csv")):
         assert f"forecast/_data/{csv_file.name}" in names
     assert "forecast/_data/README.md" in names
+    assert "forecast/published/calibration.csv" in names  # the measured coverage the report prints
 
 
 def test_installed_wheel_loads_every_dataset_outside_the_checkout(wheel, tmp_path):
@@ -85,3 +88,4 @@ def test_installed_wheel_loads_every_dataset_outside_the_checkout(wheel, tmp_pat
     assert all(n > 0 for n in info["rows"].values())
     assert info["rows"]["ic3"] == 24 and info["rows"]["global_estimates"] == 47
     assert info["ic3_2024"] == 16.6e9
+    assert info["calibration_rows"] == 24

@@ -92,9 +92,23 @@ def _latent_table(ctx: Context, pf: Any) -> list[Block]:
                  f"{fmt_pct(glo, 1)} to {fmt_pct(ghi, 1)}). ", ref("tab-latent"), " gives its forecast; on another "
                  "publisher's scale multiply by that publisher's offset (", ref("tab-offsets", "Section 3.1"), "). The intervals "
                  "are for a new figure on that scale: they include the curve's parameter uncertainty and the "
-                 "publisher's noise."),
+                 "publisher's noise.", _measured_coverage(pf)),
             table(["Year", "Median", "80% interval", "95% interval"], rows, label="tab-latent", align="rrrr",
                   caption=f"Forecast of the global cost on {pf.reference}'s scale (nominal US$).")]
+
+
+def _measured_coverage(pf: Any) -> str:
+    """The calibration study's coverage beside the nominal levels, when the fit has the options it measured."""
+    from forecast.published.calibration import applies_to, coverage_range
+
+    if not applies_to(pf):
+        return ""
+    lo80, hi80, designs, reps = coverage_range(80)
+    lo95, hi95, _, _ = coverage_range(95)
+    return (f" Measured in a simulation study shaped like the bundled figures ({designs} designs, {reps:,} "
+            f"replications each; benchmarks/publisher_study.py), these intervals for a new figure of the reference "
+            f"publisher contained it in {lo80:.1f}–{hi80:.1f}% of replications at 80% and {lo95:.1f}–{hi95:.1f}% "
+            "at 95%.")
 
 
 def _sensitivity_table(ctx: Context, pf: Any) -> list[Block]:
