@@ -17,7 +17,8 @@ def test_study_data_follow_the_design():
     np.testing.assert_allclose(sd, 0.2)
     assert df.loc[df["publisher"] != "R", "low_usd_bn"].isna().all()
     assert new.shape == (len(STUDY_TARGET_YEARS),) and set(STUDY_DESIGNS) == {
-        "common_unequal", "common_equal", "specific", "specific_bundled_ranges", "specific_mild", "specific_mid"}
+        "common_unequal", "common_equal", "specific", "specific_bundled_ranges", "specific_mild", "specific_mid",
+        "three_growths"}
 
 
 @pytest.mark.slow
@@ -37,7 +38,7 @@ def test_new_reference_figures_are_covered_on_a_small_replication_count():
     assert new["score_95"].mean() < old["score_95"].mean()
 
 
-@pytest.mark.parametrize("design", ["common_unequal", "specific_bundled_ranges"])
+@pytest.mark.parametrize("design", ["common_unequal", "specific_bundled_ranges", "three_growths"])
 def test_oracle_is_weighted_least_squares_with_the_true_weights(design):
     """The study's `oracle` reference against statsmodels' WLS with the true noise and range variances as weights
     and the scale fixed at 1 (known variances): same point forecast, same predictive sd."""
@@ -69,7 +70,8 @@ def test_oracle_is_weighted_least_squares_with_the_true_weights(design):
     Xn = np.zeros((len(tn), X.shape[1]))
     Xn[:, 0] = 1.0
     Xn[:, list(X.columns).index(f"growth {spec['growth']['R']:.3f}")] = tn
-    range_var = np.mean(np.square(spec["range_sd"])) if spec.get("range_sd") else STUDY_RANGE_SD["R"] ** 2
+    range_var = (np.mean(np.square(spec["range_sd"])) if spec.get("range_sd")
+                 else spec.get("ranges", STUDY_RANGE_SD)["R"] ** 2)
     np.testing.assert_allclose(loc, Xn @ res.params.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(scale**2, np.einsum("ij,jk,ik->i", Xn, cov, Xn) + spec["noise"]["R"] ** 2 + range_var,
                                rtol=1e-10)

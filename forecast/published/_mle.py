@@ -53,6 +53,8 @@ LOG_SD_BOUNDS = (np.log(1e-4), np.log(20.0))
 LOG_TAU_BOUNDS = (np.log(1e-4), np.log(2.0))
 NOISE_STARTS = (np.log(0.05), np.log(0.25), np.log(1.0))
 TAU_STARTS = (np.log(0.02), np.log(0.2))
+GROWTH_SD_DROP = 1.35  # restricted log-likelihood drop of the one-sided 95% limit of a growth sd at zero
+GROWTH_SD_AT_BOUND = "profile"  # how a growth sd at zero enters the Satterthwaite df: "profile" or "known"
 
 
 @dataclass
@@ -87,6 +89,7 @@ class CoreFit:
     reml_loglik: float = np.nan
     degree: int = 1
     C_extra: np.ndarray | None = None   # J cov_theta J': the fixed effects' variance from estimated weights
+    y: np.ndarray | None = None         # the fitted log figures (for profiles of the restricted likelihood)
 
     @property
     def theta(self) -> np.ndarray:
@@ -127,6 +130,33 @@ class CoreFit:
                 out = out + self.range_var[pub]
         return out
 
+    def growth_sd_upper(self, drop: float = GROWTH_SD_DROP) -> float:
+        """Upper limit of the growth sd where the restricted likelihood has fallen by ``drop`` from its value at
+        the estimates (the other variance parameters held at theirs); ``LOG_TAU_BOUNDS``' upper end when it never
+        falls that far. With the growth sd at zero, ``drop = 1.35`` is the one-sided 95% limit (half of the
+        chi-square(1) 90% point: the boundary's 50:50 mixture)."""
+        if self.log_tau is None or self.y is None:
+            return 0.0
+        G = len(self.phi)
+        k = self.k_fixed
+
+        def ll(log_tau: float) -> float:
+            th = self.theta.copy()
+            th[G] = log_tau
+            return reml_loglik(th, self.y, self.X, self.v, self.M_rows, k, G)
+
+        target = ll(self.log_tau) - drop
+        lo, hi = self.log_tau, LOG_TAU_BOUNDS[1]
+        if ll(hi) >= target:
+            return float(np.exp(hi))
+        for _ in range(50):
+            mid = 0.5 * (lo + hi)
+            if ll(mid) >= target:
+                lo = mid
+            else:
+                hi = mid
+        return float(np.exp(0.5 * (lo + hi)))
+
     def satterthwaite_df(self, L: np.ndarray, pub: int | None = None, *, cap_growth_sd: bool = False) -> np.ndarray:
         """Degrees of freedom of ``L @ beta`` (plus a new figure of publisher ``pub``) by Satterthwaite's method.
 
@@ -159,8 +189,10 @@ class CoreFit:
         # a variance parameter held at its lower bound has no REML variance: the delta method would treat it as
         # known and give a df near infinity; where V depends on it, the residual df is used instead
         pinned = np.flatnonzero(self.phi_at_bound & (theta < 0))
+        G = len(self.phi)
+        tau_pinned = bool(self.log_tau is not None and self.phi_at_bound[G] and theta[G] < 0)
         if not cap_growth_sd:
-            pinned = pinned[pinned < len(self.phi)]
+            pinned = pinned[pinned < G]
         uses_pinned = np.zeros(len(V), dtype=bool)
         for g in pinned:
             up = theta.copy()
@@ -174,6 +206,12 @@ class CoreFit:
             dn[g] -= h
             grad[:, j] = (self._variance(up, L, pub) - self._variance(dn, L, pub)) / (2 * h)
         var_v = np.einsum("ij,jk,ik->i", grad, cov_t, grad)
+        if tau_pinned and not cap_growth_sd and GROWTH_SD_AT_BOUND == "profile":
+            # the growth sd at zero has no curvature to read a variance from; its one-sided 95% profile limit
+            # stands for 1.645 sd of it: the change of V up to there counts as 1.645 sd of V_hat
+            up = theta.copy()
+            up[G] = np.log(max(self.growth_sd_upper(), np.exp(theta[G])))
+            var_v = var_v + ((self._variance(up, L, pub) - V) / 1.6448536269514722) ** 2
         with np.errstate(divide="ignore"):
             df = np.where(var_v > 0, 2 * V**2 / var_v, np.inf)
         df = np.where(uses_pinned, np.minimum(df, fallback), df)
@@ -496,7 +534,7 @@ def _core_at(theta, ok, fval, y, W, v, M_rows, M, k, G, slope_pubs, degree, negl
                    converged=ok, notes=notes, X=W, v=v, M_rows=M_rows, df_resid=float(len(y) - k - nt),
                    range_var=range_var, k_fixed=k, slope_pubs=tuple(slope_pubs),
                    log_tau=(float(theta[G]) if nt > G else None), reml_loglik=-fval, degree=degree,
-                   C_extra=C_extra)
+                   C_extra=C_extra, y=y)
 
 
 def _put(phi: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:

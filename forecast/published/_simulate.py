@@ -104,6 +104,13 @@ STUDY_DESIGNS: dict[str, dict] = {
     "specific_mid": {"growth": {"R": float(np.log(1.09)), "S": float(np.log(1.25)), "O1": float(np.log(1.15)),
                                 "O2": float(np.log(1.15)), "O3": float(np.log(1.15))},
                      "noise": {"R": 0.2, "S": 0.25, "O1": 0.3, "O2": 0.3, "O3": 0.3}, "stream": 10},
+    # added after the sixth run: three publishers with four figures each and three growth rates (the growth sd of
+    # three random slopes often estimated at zero)
+    "three_growths": {"years": {"R": [2012, 2014, 2016, 2018], "S": [2013, 2015, 2017, 2019],
+                                "T": [2014, 2016, 2018, 2020]},
+                      "offsets": {"R": 0.0, "S": 0.5, "T": -0.3}, "ranges": {"R": 0.15},
+                      "growth": {"R": 0.10, "S": 0.20, "T": 0.15}, "noise": {"R": 0.2, "S": 0.4, "T": 0.3},
+                      "stream": 11},
 }
 STUDY_METHODS = ("old", "old_capped", "common", "new", "prev", "new_unpooled", "new_pooled", "new_residual",
                  "new_normal", "new_kr", "oracle")
@@ -128,9 +135,10 @@ def study_data(design: str, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     stream = int(spec["stream"])
     rs = spec.get("range_sd")
     if rs is None:
-        df = simulate_estimates(STUDY_YEARS, STUDY_OFFSETS, spec["noise"], growth=spec["growth"],
-                                seed=[seed, stream], range_sd=STUDY_RANGE_SD)
-        range_var = STUDY_RANGE_SD["R"] ** 2
+        ranges = spec.get("ranges", STUDY_RANGE_SD)
+        df = simulate_estimates(spec.get("years", STUDY_YEARS), spec.get("offsets", STUDY_OFFSETS), spec["noise"],
+                                growth=spec["growth"], seed=[seed, stream], range_sd=ranges)
+        range_var = ranges["R"] ** 2
     else:
         df = _uneven_ranges(spec, rs, [seed, stream])
         range_var = float(np.mean(np.square(rs)))
@@ -226,7 +234,7 @@ def _oracle_predictive(df: pd.DataFrame, design: str) -> tuple[np.ndarray, np.nd
     variance parameters from these twelve figures can expect a much lower interval score.
     """
     spec = STUDY_DESIGNS[design]
-    pubs = list(STUDY_YEARS)
+    pubs = list(spec.get("years", STUDY_YEARS))
     pub = df["publisher"].map({p: i for i, p in enumerate(pubs)}).to_numpy()
     t = df["target_year"].astype(int).to_numpy() - 2017.0
     y = np.log(df["point_usd_bn"].to_numpy(dtype=float) * 1e9)
@@ -253,7 +261,8 @@ def _oracle_predictive(df: pd.DataFrame, design: str) -> tuple[np.ndarray, np.nd
     beta = C @ (X.T @ (w * y))
     tn = np.array(STUDY_TARGET_YEARS) - 2017.0
     Xn = rows(tn, np.zeros(len(tn), dtype=int), np.zeros(len(tn), dtype=int))
-    range_var = float(np.mean(np.square(spec["range_sd"]))) if spec.get("range_sd") else STUDY_RANGE_SD["R"] ** 2
+    range_var = (float(np.mean(np.square(spec["range_sd"]))) if spec.get("range_sd")
+                 else spec.get("ranges", STUDY_RANGE_SD)["R"] ** 2)
     var = np.einsum("ij,jk,ik->i", Xn, C, Xn) + spec["noise"]["R"] ** 2 + range_var
     k = 1 + len(kept_pubs)  # R's growth column
     return Xn @ beta, np.sqrt(var), float(beta[k] - spec["growth"]["R"]), float(np.sqrt(C[k, k]))
