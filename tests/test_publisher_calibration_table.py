@@ -59,7 +59,7 @@ def test_the_report_sentence_gives_the_range_of_the_table_and_only_for_the_measu
     lo80, hi80 = t.loc[t["level"] == 80, "coverage"].agg(["min", "max"])
     lo95, hi95 = t.loc[t["level"] == 95, "coverage"].agg(["min", "max"])
     assert f"{lo80:.1f}–{hi80:.1f}% of replications at 80%" in text and f"{lo95:.1f}–{hi95:.1f}% at 95%" in text
-    assert coverage_range(80)[2] == 6 and "6 designs" in text
+    assert coverage_range(80)[2] == len(STUDY_DESIGNS) and f"{len(STUDY_DESIGNS)} designs" in text
     assert applies_to(forecast.fit_publishers())
     for other in ({"growth": "common"}, {"noise_pooling": "none"}, {"df": "residual"}):
         fit = forecast.fit_publishers(**other)

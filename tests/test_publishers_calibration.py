@@ -151,3 +151,41 @@ def test_kr_variant_counts_the_estimated_weights_term_twice(study_fit):
     np.testing.assert_allclose(scale**2, parts["total"] + parts["weights"], rtol=1e-10)
     np.testing.assert_allclose(df, parts["df"], rtol=1e-12)
     np.testing.assert_allclose(loc, study_fit.predictive_at(list(STUDY_TARGET_YEARS)).loc, rtol=1e-12)
+
+
+def test_a_growth_sd_at_zero_counts_in_the_df_through_its_profile_limit(monkeypatch):
+    """With the growth sd at its lower bound, Var(V_hat) gains ((V(tau_up) - V(0)) / 1.645)^2, tau_up the growth
+    sd where the restricted log-likelihood is 1.35 below its maximum (the other variance parameters held)."""
+    from forecast.published import _mle
+    from forecast.published._mle import reml_loglik
+
+    fit = fit_publishers(study_data("common_equal", 0)[0], reference="R", bounds=False, starts="quick")
+    core = fit._core
+    G = len(core.phi)
+    assert core.phi_at_bound[G] and core.tau < 1e-3 and not core.phi_at_bound[:G].any()
+    up = core.growth_sd_upper()
+    th = core.theta.copy()
+    top = reml_loglik(th, core.y, core.X, core.v, core.M_rows, core.k_fixed, G)
+    th[G] = np.log(up)
+    assert reml_loglik(th, core.y, core.X, core.v, core.M_rows, core.k_fixed, G) == pytest.approx(top - 1.35, abs=1e-6)
+    assert 0.01 < up < 2.0
+    X = fit._x(np.array([2019, 2029]), 0)
+    V = core._variance(core.theta, X, 0)
+    grad = np.empty((2, G))
+    for g in range(G):
+        a, b = core.theta.copy(), core.theta.copy()
+        a[g] += 1e-5
+        b[g] -= 1e-5
+        grad[:, g] = (core._variance(a, X, 0) - core._variance(b, X, 0)) / 2e-5
+    cov_t = core.cov_theta[:G, :G]
+    var_v = np.einsum("ij,jk,ik->i", grad, cov_t, grad) + ((core._variance(th, X, 0) - V) / 1.6448536269514722) ** 2
+    np.testing.assert_allclose(core.satterthwaite_df(X, 0), 2 * V**2 / var_v, rtol=1e-6)
+    # six years ahead the possibility of the reference's own growth weighs: fewer df than with the growth sd known
+    monkeypatch.setattr(_mle, "GROWTH_SD_AT_BOUND", "known")
+    known = core.satterthwaite_df(X, 0)
+    monkeypatch.undo()
+    profile = core.satterthwaite_df(X, 0)
+    assert np.all(profile < known)
+    # the rule before 2026-12-03: the df of the growth sd known, capped at the residual df
+    np.testing.assert_allclose(core.satterthwaite_df(X, 0, cap_growth_sd=True), np.minimum(known, core.df_resid),
+                               rtol=1e-12)

@@ -88,4 +88,4 @@ def test_installed_wheel_loads_every_dataset_outside_the_checkout(wheel, tmp_pat
     assert all(n > 0 for n in info["rows"].values())
     assert info["rows"]["ic3"] == 24 and info["rows"]["global_estimates"] == 47
     assert info["ic3_2024"] == 16.6e9
-    assert info["calibration_rows"] == 24
+    assert info["calibration_rows"] == 28

@@ -172,11 +172,17 @@ class CoreFit:
 
         A noise sd held at its lower bound caps the df at ``df_resid`` where
         ``V`` depends on it (it has no REML variance, and its data could not
-        tell it from zero). A growth sd at its lower bound does not (unless
-        ``cap_growth_sd``, the rule before 2026-12-03): there the data say one
-        common growth rate, whose uncertainty is already in ``V``; capping at
-        the residual df made the 80% intervals of the calibration study 8-9
-        points too wide under common growth (``benchmarks/README.md``).
+        tell it from zero). A growth sd at its lower bound has no curvature
+        either; it counts through its profile instead: the change of ``V``
+        from zero to the growth sd's one-sided 95% limit
+        (:meth:`growth_sd_upper`) is taken as 1.645 standard deviations of
+        ``V_hat`` and added to ``Var(V_hat)``. Where the data pin the growth
+        sd near zero this adds little; where they leave it open (three
+        publishers growing at 10, 15 and 20% a year) it lowers the df.
+        ``cap_growth_sd=True`` is the rule before 2026-12-03 (the growth sd
+        treated as known, the df capped at ``df_resid``), which made the
+        calibration study's 80% intervals 8-9 points too wide under common
+        growth (``benchmarks/README.md``).
         """
         L = np.atleast_2d(np.asarray(L, dtype=float))
         theta = self.theta

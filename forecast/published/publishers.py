@@ -62,9 +62,9 @@ offsets and growth, come by default from Satterthwaite's approximation with
 the REML covariance of the variance parameters (``df="satterthwaite"``, the
 method of R's lmerTest), computed for the same variance the predictive uses;
 where that variance depends on a noise sd held at its lower bound (which has
-no REML variance), the residual df is used instead (a growth sd at its lower
-bound does not cap it: the data then say one common rate, whose uncertainty
-the variance holds). A df below 2 (no finite variance) is raised to 2 and
+no REML variance), the residual df is used instead; a growth sd at its lower
+bound counts through its one-sided 95% profile limit (how much the variance
+would grow up to there). A df below 2 (no finite variance) is raised to 2 and
 the fit's and the predictive's notes say so (``min_df``; the calibration
 study found the heavier tails add no coverage). A Student t on the log scale has no mean: forecast frames show NaN in
 ``mean`` with ``attrs["mean_note"]`` unless the truncation makes the mean
