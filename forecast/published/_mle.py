@@ -137,6 +137,12 @@ class CoreFit:
         chi-square(1) 90% point: the boundary's 50:50 mixture)."""
         if self.log_tau is None or self.y is None:
             return 0.0
+        kept = self.__dict__.setdefault("_kept_growth_sd_upper", {})  # the fit does not change: compute once per drop
+        if drop not in kept:
+            kept[drop] = self._growth_sd_upper(drop)
+        return kept[drop]
+
+    def _growth_sd_upper(self, drop: float) -> float:
         G = len(self.phi)
         k = self.k_fixed
 
