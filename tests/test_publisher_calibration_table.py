@@ -12,7 +12,7 @@ import pytest
 
 import forecast
 from forecast.published._simulate import STUDY_DESIGNS, STUDY_TARGET_YEARS, study_replication
-from forecast.published.calibration import applies_to, coverage_range, measured_coverage
+from forecast.published.calibration import COLUMNS, applies_to, coverage_range, measured_coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,6 +27,7 @@ def _study():
 
 def test_the_table_covers_every_design_year_and_level_with_binomial_standard_errors():
     t = measured_coverage()
+    assert tuple(t.columns) == COLUMNS
     assert set(t["design"]) == set(STUDY_DESIGNS)
     assert set(t["year"]) == set(STUDY_TARGET_YEARS) and set(t["level"]) == {80, 95}
     assert len(t) == len(STUDY_DESIGNS) * len(STUDY_TARGET_YEARS) * 2

@@ -268,6 +268,22 @@ def _oracle_predictive(df: pd.DataFrame, design: str) -> tuple[np.ndarray, np.nd
     return Xn @ beta, np.sqrt(var), float(beta[k] - spec["growth"]["R"]), float(np.sqrt(C[k, k]))
 
 
+def _method_predictive(m: str, fit) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame | None]:
+    """Location, scale and df of method ``m``'s predictive of the new reference figures from ``fit``, and the
+    variance parts (for the methods that use the fit's own predictive; else ``None``)."""
+    years = list(STUDY_TARGET_YEARS)
+    if m in ("old", "old_capped"):
+        return (*_old_predictive(fit, cap_pinned=(m == "old_capped")), None)
+    if m == "new_kr":
+        return (*_kr_predictive(fit), None)
+    if m == "prev":  # the default before 2026-12-03: a growth sd at its bound caps the df, no floor
+        pred = fit.predictive_at(years)
+        return pred.loc, pred.scale, fit._core.satterthwaite_df(fit._x(np.array(years), 0), 0, cap_growth_sd=True), None
+    how = {"new_residual": "residual", "new_normal": "normal"}.get(m, "satterthwaite")
+    pred = _with_df(fit, how).predictive_at(years)
+    return pred.loc, pred.scale, np.asarray(pred.df, dtype=float), fit.variance_parts(years)
+
+
 def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_METHODS) -> pd.DataFrame:
     """Fit every method to one simulated dataset; coverage and interval score for the new reference figures.
 
@@ -311,39 +327,23 @@ def study_replication(design: str, seed: int, methods: tuple[str, ...] = STUDY_M
         return fits[kind, pool, hier]
 
     for m in methods:
+        parts = None
         if m == "oracle":
             loc, scale, g_err, g_se = _oracle_predictive(df, design)
-            dfs, err, parts, pinned = np.full(len(y), np.inf), "", None, False
-            fit = None
+            dfs, err, pinned = np.full(len(y), np.inf), "", False
         else:
             fit = get("common" if m in ("old", "old_capped", "common") else "publisher", m == "new_pooled",
                       m not in ("old", "old_capped", "prev", "new_unpooled", "new_pooled"))
-            parts = None
-        if fit is None:
-            pass
-        elif isinstance(fit, Exception):
-            loc = scale = dfs = np.full(len(y), np.nan)
-            err = f"{type(fit).__name__}: {fit}"
-        else:
-            err = ""
-            if m in ("old", "old_capped"):
-                loc, scale, dfs = _old_predictive(fit, cap_pinned=(m == "old_capped"))
-            elif m == "new_kr":
-                loc, scale, dfs = _kr_predictive(fit)
-            elif m == "prev":
-                pred = fit.predictive_at(list(STUDY_TARGET_YEARS))
-                X = fit._x(np.array(STUDY_TARGET_YEARS), 0)
-                loc, scale = pred.loc, pred.scale
-                dfs = fit._core.satterthwaite_df(X, 0, cap_growth_sd=True)
+            if isinstance(fit, Exception):
+                loc = scale = dfs = np.full(len(y), np.nan)
+                err = f"{type(fit).__name__}: {fit}"
             else:
-                how = {"new_residual": "residual", "new_normal": "normal"}.get(m, "satterthwaite")
-                pred = _with_df(fit, how).predictive_at(list(STUDY_TARGET_YEARS))
-                loc, scale, dfs = pred.loc, pred.scale, np.asarray(pred.df, dtype=float)
-                parts = fit.variance_parts(list(STUDY_TARGET_YEARS))
-            grad = fit._growth_L(None, 0)
-            g_err = float(grad @ fit._core.beta) - g_true
-            g_se = float(np.sqrt(grad @ fit._core.cov_beta @ grad))
-            pinned = "R" in fit.pooled_noise or (fit.noise_sd("R") < 1e-3)
+                err = ""
+                loc, scale, dfs, parts = _method_predictive(m, fit)
+                grad = fit._growth_L(None, 0)
+                g_err = float(grad @ fit._core.beta) - g_true
+                g_se = float(np.sqrt(grad @ fit._core.cov_beta @ grad))
+                pinned = "R" in fit.pooled_noise or (fit.noise_sd("R") < 1e-3)
         for j, year in enumerate(STUDY_TARGET_YEARS):
             row_out: dict[str, Any] = {"design": design, "seed": seed, "method": m, "year": year, "df": dfs[j],
                                        "error": err}

@@ -323,8 +323,14 @@ class PublisherFit:
             return np.full(len(L), np.inf)
         if how == "satterthwaite":
             df = self._core.satterthwaite_df(L, pub)
-            return np.maximum(df, float(self.options.get("min_df", MIN_DF))) if floor else df
+            return self._floor_df(df) if floor else df
         return np.full(len(L), max(self._core.df_resid, 1.0))
+
+    def _floor_df(self, df: np.ndarray) -> np.ndarray:
+        """``df`` raised to the ``min_df`` option where the ``df`` option is Satterthwaite's."""
+        if self.options.get("df", "satterthwaite") != "satterthwaite":
+            return df
+        return np.maximum(df, float(self.options.get("min_df", MIN_DF)))
 
     def noise_sd(self, publisher: str | None = None) -> float:
         """Noise sd ``s[p]`` (log scale) of a publisher's figures around its scaled curve."""
@@ -517,14 +523,15 @@ class PublisherFit:
         X = self._x(years, p)
         loc = X @ self._core.beta
         var = np.einsum("ij,jk,ik->i", X, self._core.cov_beta, X) + self.figure_sd(self.publishers[p]) ** 2
-        df = self._df(X, p)
+        raw = self._df(X, p, floor=False)
+        df = self._floor_df(raw)
         if self.options.get("bounds", True):
             lo, hi = self.bounds(years)
             pred: Predictive = BoundedPredictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log",
                                                  lower=lo, upper=hi)
         else:
             pred = Predictive(year_index(years), loc=loc, scale=np.sqrt(var), df=df, space="log")
-        pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(X, p)})
+        pred.meta.update({"publisher": self.publishers[p], "model": self.model, "notes": self._df_notes(raw, p)})
         return pred
 
     def variance_parts(self, years: Iterable[int], publisher: str | None = None) -> pd.DataFrame:
@@ -577,11 +584,11 @@ class PublisherFit:
         """
         return bounds_for(years)
 
-    def _df_notes(self, L: np.ndarray, p: int) -> list[str]:
-        """What the notes say of the degrees of freedom of a new figure of publisher ``p`` at the rows of ``L``:
-        a Satterthwaite df below ``min_df`` raised to it, and a df left below 2."""
-        raw = self._df(L, p, floor=False)
-        df = self._df(L, p)
+    def _df_notes(self, raw: np.ndarray, p: int) -> list[str]:
+        """What the notes say of the degrees of freedom ``raw`` (before the ``min_df`` floor) of a new figure of
+        publisher ``p``: a Satterthwaite df below ``min_df`` raised to it, and a df left below 2."""
+        raw = np.asarray(raw, dtype=float)
+        df = self._floor_df(raw)
         out = []
         if np.any(df > raw):
             out.append(f"Satterthwaite degrees of freedom {float(np.min(raw)):.2g} for a new figure of "
@@ -1215,5 +1222,5 @@ def _fit_publishers(estimates: pd.DataFrame | None = None, curve: str = "exponen
     fit._source = source
     for i, p in enumerate(publishers):
         if counts[p] >= int(min_rows) or i == 0:
-            fit.notes += fit._df_notes(fit._x(np.array([fit.last_year]), i), i)
+            fit.notes += fit._df_notes(fit._df(fit._x(np.array([fit.last_year]), i), i, floor=False), i)
     return fit
